@@ -13,7 +13,7 @@ module.exports = {
   projects: [
     project('unit'),
     project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
-    project('stack'),
-    project('browser'),
+    project('stack', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
+    project('browser', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
   ],
 };

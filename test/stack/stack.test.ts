@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { AxiosInstance } from 'axios';
+import { containerLogs, docker, inspect, jsonLines } from './support/docker';
+import { escapeHtml, httpClient } from './support/http';
+import { eventually, restartStack, Stack, startStack } from './support/stack';
+
+jest.setTimeout(300_000);
+
+const flavor = process.env.DATABASE_FLAVOR ?? 'mongo';
+let stack: Stack;
+let http: AxiosInstance;
+
+beforeAll(async () => {
+  stack = await startStack();
+  http = httpClient(stack.baseUrl);
+});
+
+afterAll(async () => {
+  await stack?.environment.down();
+});
+
+const uniqueTitle = (label: string) => `${label} ${randomUUID().slice(0, 8)}`;
+
+async function createPostThroughForm(title: string): Promise<string> {
+  const form = new URLSearchParams({ title, body: `Body of ${title}`, author: 'Stack Test' });
+  const response = await http.post('/posts', form.toString(), {
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  });
+  expect(response.status).toBe(303);
+  return String(response.headers.location);
+}
+
+describe('startup', () => {
+  it('starts app only after mongo_db is healthy, and nginx only after app is healthy', async () => {
+    // Arrange: docker events keeps the stack's start and health transitions with their timestamps.
+    const since = Math.floor(Date.now() / 1000) - 600;
+    const events = (
+      await docker([
+        'events',
+        '--since',
+        String(since),
+        '--until',
+        String(Math.floor(Date.now() / 1000)),
+        '--filter',
+        `label=com.docker.compose.project=${stack.projectName}`,
+        '--format',
+        '{{json .}}',
+      ])
+    )
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; timeNano: number; Actor: { Attributes: Record<string, string> } });
+    const firstTime = (service: string, status: string) =>
+      events.find((e) => e.Actor.Attributes['com.docker.compose.service'] === service && e.status === status)?.timeNano;
+
+    // Assert
+    const mongoHealthy = firstTime('mongo_db', 'health_status: healthy');
+    const appStarted = firstTime('app', 'start');
+    const appHealthy = firstTime('app', 'health_status: healthy');
+    const nginxStarted = firstTime('nginx', 'start');
+    expect([mongoHealthy, appStarted, appHealthy, nginxStarted].every(Boolean)).toBe(true);
+    expect(appStarted!).toBeGreaterThan(mongoHealthy!);
+    expect(nginxStarted!).toBeGreaterThan(appHealthy!);
+  });
+});
+
+describe('pages through nginx', () => {
+  it('renders the welcome page', async () => {
+    const response = await http.get('/');
+
+    expect(response.status).toBe(200);
+    expect(response.data).toContain('Sparta');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers.server).toBe('nginx');
+  });
+
+  it('renders the seeded posts on /posts', async () => {
+    const api = await http.get('/api/posts?limit=5');
+    expect(api.status).toBe(200);
+    expect(api.data.total).toBeGreaterThanOrEqual(30);
+
+    const page = await http.get('/posts');
+
+    expect(page.status).toBe(200);
+    for (const post of api.data.items as { title: string }[]) {
+      expect(page.data).toContain(escapeHtml(post.title));
+    }
+  });
+
+  it('shows a post created through nginx in the list', async () => {
+    const title = uniqueTitle('Created through nginx');
+
+    const location = await createPostThroughForm(title);
+    const detail = await http.get(location);
+    const list = await http.get('/posts');
+
+    expect(detail.status).toBe(200);
+    expect(detail.data).toContain(escapeHtml(title));
+    expect(list.data).toContain(escapeHtml(title));
+  });
+
+  it('compresses pages and gives static assets caching headers', async () => {
+    const page = await http.get('/posts', { headers: { 'Accept-Encoding': 'gzip' }, decompress: false });
+    const css = (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/style.css') : null;
+
+    expect(page.headers['content-encoding']).toBe('gzip');
+    expect(css?.status).toBe(200);
+    expect(css?.headers['cache-control']).toMatch(/max-age=\d+/);
+  });
+});
+
+describe('proxy headers', () => {
+  it('round-trips the request id and gives the app the client address from X-Forwarded-For', async () => {
+    // Arrange: a spoofed X-Forwarded-For must not become the client address (trust proxy = one hop).
+    const requestId = `stack-${randomUUID()}`;
+
+    const response = await http.get('/', { headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9' } });
+
+    expect(response.headers['x-request-id']).toBe(requestId);
+    const nginxLine = await eventually(async () =>
+      jsonLines(await containerLogs(stack.container('nginx-1').getId())).find((l) => l.request_id === requestId),
+    );
+    const appLine = await eventually(async () =>
+      jsonLines(await containerLogs(stack.container('app-1').getId())).find((l) => JSON.stringify(l).includes(requestId)),
+    );
+    const nginxIp = Object.values((await inspect(stack.container('nginx-1').getId())).NetworkSettings.Networks).map(
+      (n) => n.IPAddress,
+    );
+    expect(appLine.clientIp).toBe(nginxLine.remote_addr);
+    expect(appLine.clientIp).not.toBe('203.0.113.9');
+    expect(nginxIp).not.toContain(appLine.clientIp);
+  });
+});
+
+describe('isolation and hardening', () => {
+  it('runs the app as a non-root user on a read-only root filesystem', async () => {
+    const app = stack.container('app-1');
+
+    const uid = await app.exec(['id', '-u']);
+    const write = await app.exec(['sh', '-c', 'touch /app/probe']);
+    const record = await inspect(app.getId());
+
+    expect(uid.output.trim()).not.toBe('0');
+    expect(write.exitCode).not.toBe(0);
+    expect(record.HostConfig.ReadonlyRootfs).toBe(true);
+    expect(record.HostConfig.CapDrop).toContain('ALL');
+  });
+
+  it('never publishes MongoDB, and nginx cannot reach it', async () => {
+    const mongo = await inspect(stack.container('mongo_db-1').getId());
+    const fromNginx = await stack
+      .container('nginx-1')
+      .exec(['bash', '-c', 'timeout 3 bash -c "exec 3<>/dev/tcp/mongo_db/27017" && echo reachable']);
+
+    const published = Object.values(mongo.NetworkSettings.Ports ?? {}).filter((bindings) => bindings?.length);
+    expect(published).toEqual([]);
+    expect(fromNginx.exitCode).not.toBe(0);
+    expect(fromNginx.output).not.toContain('reachable');
+  });
+
+  it(`refuses unauthenticated database access (${flavor})`, async () => {
+    // Runs inside the app container, the only one on the backend network, with the app's own driver.
+    const script = `
+      const { MongoClient } = require('mongodb');
+      const client = new MongoClient('mongodb://mongo_db:27017/posts', { serverSelectionTimeoutMS: 5000 });
+      client.connect()
+        .then(() => client.db('posts').collection('posts').findOne({}))
+        .then(() => { console.log('READ-ALLOWED'); process.exit(0); },
+              (e) => { console.log('REFUSED ' + (e.codeName || e.message)); process.exit(0); });`;
+
+    const result = await stack.container('app-1').exec(['node', '-e', script]);
+
+    expect(result.output).toContain('REFUSED');
+    expect(result.output).not.toContain('READ-ALLOWED');
+  });
+});
+
+describe('failures and recovery', () => {
+  it('serves its friendly 50x page while the app is stopped, and recovers without restarting nginx', async () => {
+    const nginxBefore = await inspect(stack.container('nginx-1').getId());
+
+    await docker(['stop', stack.container('app-1').getId()]);
+    const down = await eventually(async () => {
+      const r = await http.get('/posts');
+      return r.status >= 502 && r.status <= 504 ? r : undefined;
+    });
+    await docker(['start', stack.container('app-1').getId()]);
+    const back = await eventually(async () => {
+      const r = await http.get('/posts');
+      return r.status === 200 ? r : undefined;
+    }, 60_000);
+    const nginxAfter = await inspect(stack.container('nginx-1').getId());
+
+    expect(down.data).toContain('Service temporarily unavailable');
+    expect(back.status).toBe(200);
+    expect(nginxAfter.State.StartedAt).toBe(nginxBefore.State.StartedAt);
+    expect(nginxAfter.RestartCount).toBe(nginxBefore.RestartCount);
+  });
+
+  it('answers 503 while mongo_db is stopped, and recovers when it is back', async () => {
+    const appBefore = await inspect(stack.container('app-1').getId());
+
+    await docker(['stop', stack.container('mongo_db-1').getId()]);
+    const notReady = await eventually(async () => {
+      const r = await http.get('/readyz');
+      return r.status === 503 ? r : undefined;
+    });
+    const postsWhileDown = await http.get('/posts');
+    await docker(['start', stack.container('mongo_db-1').getId()]);
+    const ready = await eventually(async () => {
+      const r = await http.get('/readyz');
+      return r.status === 200 ? r : undefined;
+    }, 60_000);
+    const postsAfter = await http.get('/posts');
+    const appAfter = await inspect(stack.container('app-1').getId());
+
+    expect(notReady.status).toBe(503);
+    expect(postsWhileDown.status).toBe(503);
+    expect(ready.status).toBe(200);
+    expect(postsAfter.status).toBe(200);
+    expect(appAfter.State.StartedAt).toBe(appBefore.State.StartedAt);
+  });
+});
+
+describe('scaling', () => {
+  it('spreads requests across every replica with --scale app=3', async () => {
+    await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=3', '--wait']);
+    const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
+    expect(replicas).toHaveLength(3);
+
+    // nginx re-resolves the app name every 10 s, so keep sending until every replica has answered.
+    const prefix = `scale-${randomUUID().slice(0, 8)}`;
+    let sent = 0;
+    const served = await eventually(
+      async () => {
+        for (let i = 0; i < 15; i++) {
+          const r = await http.get('/healthz', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
+          expect(r.status).toBe(200);
+        }
+        const counts = await Promise.all(
+          replicas.map(async (id) => (await containerLogs(id)).split(prefix).length - 1),
+        );
+        return counts.every((count) => count > 0) ? counts : undefined;
+      },
+      60_000,
+      500,
+    );
+
+    expect(served).toHaveLength(3);
+    await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=1', '--wait']);
+  });
+});
+
+describe('persistence', () => {
+  it('keeps posts across down (without -v) and up', async () => {
+    const title = uniqueTitle('Survives down and up');
+    const location = await createPostThroughForm(title);
+
+    await stack.environment.down({ removeVolumes: false });
+    stack = await restartStack(stack);
+    http = httpClient(stack.baseUrl);
+    const detail = await http.get(location);
+
+    expect(detail.status).toBe(200);
+    expect(detail.data).toContain(escapeHtml(title));
+  });
+});
