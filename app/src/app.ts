@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config';
+import { errorHandler, notFoundHandler } from './errors/handlers';
+import { HttpError } from './errors/http-error';
+import { FibonacciRunner } from './fibonacci/fibonacci';
+import { fibonacciRouter } from './fibonacci/fibonacci.routes';
+import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
+import { sanitizeRequestId } from './http/request-id';
+import type { Logger } from './logger';
+import { PUBLIC_DIR, VIEWS_DIR } from './paths';
+import { postsApiRouter } from './posts/posts.api';
+import { postsPagesRouter } from './posts/posts.routes';
+import { PostsService } from './posts/posts.service';
+import type { PostModel } from './posts/post.model';
+
+export interface AppDeps {
+  config: Pick<Config, 'env' | 'version' | 'bodyLimit'>;
+  logger: Logger;
+  db: DbProbe & { isConnected(): boolean };
+  Post: PostModel;
+  readiness: Readiness;
+  fibonacci?: FibonacciRunner;
+}
+
+/** Builds the Express app. Never listens and never connects: server.ts does that. */
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, db, readiness } = deps;
+  const app = express();
+
+  app.disable('x-powered-by');
+  app.set('trust proxy', 1); // exactly one hop: nginx
+  app.set('view engine', 'ejs');
+  app.set('views', VIEWS_DIR);
+  app.set('query parser', 'simple'); // ?page[$gt]=1 stays a flat key, never a nested object
+  app.locals.version = config.version;
+  app.locals.env = config.env;
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = sanitizeRequestId(req.headers['x-request-id']) || randomUUID();
+        res.setHeader('X-Request-ID', id);
+        return id;
+      },
+      customProps: (req) => ({ clientIp: (req as express.Request).ip }),
+      customLogLevel: (req, res, err) => {
+        if (err || res.statusCode >= 500) return 'error';
+        if (res.statusCode >= 400) return 'warn';
+        if (req.url === '/healthz' || req.url === '/readyz') return 'debug';
+        return 'info';
+      },
+    }),
+  );
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // Pages use no scripts at all and one same-origin stylesheet.
+          'script-src': ["'none'"],
+          'style-src': ["'self'"],
+          'form-action': ["'self'"],
+          'upgrade-insecure-requests': null, // the template runs on plain http://localhost too
+        },
+      },
+      strictTransportSecurity: false, // TLS (and HSTS) is the proxy's job
+    }),
+  );
+
+  app.use(
+    '/public',
+    express.static(PUBLIC_DIR, {
+      maxAge: config.env === 'production' ? '1d' : 0,
+      index: false,
+      fallthrough: true,
+    }),
+  );
+
+  app.use((req, res, next) => {
+    res.locals.requestId = req.id;
+    res.locals.currentPath = req.path;
+    next();
+  });
+
+  const requireDb: RequestHandler = (_req, _res, next) => {
+    next(db.isConnected() ? undefined : new HttpError(503, 'The database is not available right now'));
+  };
+
+  const posts = new PostsService(deps.Post);
+  app.use(healthRouter(db, readiness, config.version));
+  app.get('/', (_req, res) => {
+    res.render('home', { title: 'Welcome', dbState: db.state });
+  });
+  app.use(postsPagesRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
+  app.use('/api/posts', postsApiRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
+  app.use(fibonacciRouter(deps.fibonacci ?? new FibonacciRunner()));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler({ showStack: config.env !== 'production' }));
+  return app;
+}

@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { readPackageVersion } from './version';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Integer from an env string, with bounds. Empty strings count as "not set". */
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be >= ${min}` })
+      .max(max, { error: `must be <= ${max}` })
+      .default(def),
+  );
+
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+
+/** Sizes understood by body-parser (bytes package): 100kb, 1mb, 512b, or a plain number of bytes. */
+const byteSize = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb)?$/, { error: 'must look like 100kb, 1mb or a number of bytes' });
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(3000, 0, 65535),
+    DB_HOST: z
+      .string()
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\/\S+$/, {
+        error: 'must be a MongoDB URI like mongodb://mongo_db:27017/posts',
+      })
+      .default('mongodb://localhost:27017/posts'),
+    DB_NAME: optionalString,
+    DB_USER: optionalString,
+    DB_PASSWORD: optionalString,
+    DB_PASSWORD_FILE: optionalString,
+    DB_AUTH_SOURCE: z.string().min(1).default('admin'),
+    DB_CONNECT_RETRY_INITIAL_MS: int(500, 10, 60_000),
+    DB_CONNECT_RETRY_MAX_MS: int(10_000, 10, 300_000),
+    DB_SERVER_SELECTION_TIMEOUT_MS: int(5_000, 100, 120_000),
+    DB_HEARTBEAT_MS: int(2_000, 500, 60_000),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    SEED_ON_START: z.enum(['never', 'if-empty']).default('never'),
+    SEED_COUNT: int(100, 0, 10_000_000),
+    BODY_LIMIT: byteSize.default('100kb'),
+    SHUTDOWN_TIMEOUT_MS: int(8_000, 1_000, 9_500),
+    SHUTDOWN_DELAY_MS: int(0, 0, 5_000),
+    KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
+    APP_VERSION: optionalString,
+  })
+  .superRefine((env, ctx) => {
+    if (env.DB_PASSWORD && env.DB_PASSWORD_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_PASSWORD_FILE'],
+        message: 'set DB_PASSWORD or DB_PASSWORD_FILE, not both',
+      });
+    }
+    if ((env.DB_PASSWORD || env.DB_PASSWORD_FILE) && !env.DB_USER) {
+      ctx.addIssue({ code: 'custom', path: ['DB_USER'], message: 'is required when a DB password is given' });
+    }
+    if (env.DB_USER && !env.DB_PASSWORD && !env.DB_PASSWORD_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_PASSWORD'],
+        message: 'DB_USER is set but neither DB_PASSWORD nor DB_PASSWORD_FILE',
+      });
+    }
+    if (env.DB_CONNECT_RETRY_MAX_MS < env.DB_CONNECT_RETRY_INITIAL_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_CONNECT_RETRY_MAX_MS'],
+        message: 'must be >= DB_CONNECT_RETRY_INITIAL_MS',
+      });
+    }
+    if (env.SHUTDOWN_DELAY_MS >= env.SHUTDOWN_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SHUTDOWN_DELAY_MS'],
+        message: 'must be below SHUTDOWN_TIMEOUT_MS',
+      });
+    }
+  });
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  version: string;
+  bodyLimit: string;
+  keepAliveTimeoutMs: number;
+  /** Must stay above keepAliveTimeoutMs (Node requirement for keep-alive to be honoured). */
+  headersTimeoutMs: number;
+  shutdownTimeoutMs: number;
+  shutdownDelayMs: number;
+  db: {
+    uri: string;
+    dbName?: string;
+    user?: string;
+    password?: string;
+    authSource: string;
+    retryInitialMs: number;
+    retryMaxMs: number;
+    serverSelectionTimeoutMs: number;
+    heartbeatMs: number;
+  };
+  seed: { onStart: 'never' | 'if-empty'; count: number };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parse and validate environment variables. Throws ConfigError with one readable line per problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(root)';
+        const raw = env[key];
+        // Never echo secrets back.
+        const shown = raw === undefined || /PASSWORD/.test(key) ? '' : ` (got ${JSON.stringify(raw)})`;
+        return `${key}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const e = result.data;
+  let password = e.DB_PASSWORD;
+  if (e.DB_PASSWORD_FILE) {
+    try {
+      password = fs.readFileSync(e.DB_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError([
+        `DB_PASSWORD_FILE: cannot read ${e.DB_PASSWORD_FILE}: ${(err as Error).message}`,
+      ]);
+    }
+    if (!password) throw new ConfigError([`DB_PASSWORD_FILE: ${e.DB_PASSWORD_FILE} is empty`]);
+  }
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    version: e.APP_VERSION ?? readPackageVersion(),
+    bodyLimit: e.BODY_LIMIT.replace(/\s+/g, ''),
+    keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
+    headersTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS + 1_000,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    db: {
+      uri: e.DB_HOST,
+      dbName: e.DB_NAME,
+      user: e.DB_USER,
+      password,
+      authSource: e.DB_AUTH_SOURCE,
+      retryInitialMs: e.DB_CONNECT_RETRY_INITIAL_MS,
+      retryMaxMs: e.DB_CONNECT_RETRY_MAX_MS,
+      serverSelectionTimeoutMs: e.DB_SERVER_SELECTION_TIMEOUT_MS,
+      heartbeatMs: e.DB_HEARTBEAT_MS,
+    },
+    seed: { onStart: e.SEED_ON_START, count: e.SEED_COUNT },
+  };
+}
+
+/** Hide credentials in a MongoDB URI before logging it. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^@/]+)@/, '//***@');
+}

@@ -1,0 +1,161 @@
+import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
+import type { Config } from '../config';
+import { redactUri } from '../config';
+import type { Logger } from '../logger';
+
+// Never let user input become a query operator ({"$gt": ""}), and ignore unknown filter paths.
+mongoose.set('sanitizeFilter', true);
+mongoose.set('strictQuery', true);
+
+/** Delay before retry number `attempt` (0-based): exponential, capped, with +-20 % jitter. */
+export function backoffDelay(
+  attempt: number,
+  initialMs: number,
+  maxMs: number,
+  random = Math.random,
+): number {
+  const exp = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  const jitter = 0.8 + 0.4 * random();
+  return Math.round(Math.min(maxMs, exp * jitter));
+}
+
+export function connectOptions(db: Config['db']): ConnectOptions {
+  const opts: ConnectOptions = {
+    // Fail fast instead of queueing queries while disconnected: pages answer 503 instead of hanging.
+    bufferCommands: false,
+    serverSelectionTimeoutMS: db.serverSelectionTimeoutMs,
+    heartbeatFrequencyMS: db.heartbeatMs,
+    connectTimeoutMS: 5_000,
+    maxPoolSize: 20,
+    autoIndex: true,
+  };
+  if (db.dbName) opts.dbName = db.dbName;
+  if (db.user && db.password) {
+    opts.auth = { username: db.user, password: db.password };
+    opts.authSource = db.authSource;
+  }
+  return opts;
+}
+
+const STATES: Record<number, string> = {
+  0: 'disconnected',
+  1: 'connected',
+  2: 'connecting',
+  3: 'disconnecting',
+};
+
+/**
+ * One Mongoose connection owned by the app. Models are registered on `connection` before it opens,
+ * `connectWithRetry()` keeps trying with backoff, and after the first success the driver reconnects by itself.
+ */
+export class Database {
+  readonly connection: Connection;
+  private stopped = false;
+  private wakeRetry: (() => void) | undefined;
+  private connecting: Promise<void> | undefined;
+  private everConnected = false;
+
+  constructor(
+    private readonly config: Config['db'],
+    private readonly logger: Logger,
+  ) {
+    this.connection = mongoose.createConnection();
+    // Without a listener an 'error' event would crash the process.
+    // (Failures of the initial connect are logged once by the retry loop instead.)
+    this.connection.on('error', (err: Error) => {
+      if (this.everConnected) this.logger.warn({ err: err.message }, 'mongodb connection error');
+    });
+    this.connection.on('disconnected', () => {
+      if (this.everConnected && !this.stopped)
+        this.logger.warn('mongodb disconnected; the driver will reconnect');
+    });
+    this.connection.on('reconnected', () => this.logger.info('mongodb reconnected'));
+  }
+
+  get state(): string {
+    return STATES[this.connection.readyState] ?? 'unknown';
+  }
+
+  isConnected(): boolean {
+    return this.connection.readyState === 1;
+  }
+
+  /** True only if connected and a ping answers within timeoutMs. */
+  async ping(timeoutMs = 1_000): Promise<boolean> {
+    const db = this.connection.db;
+    if (!this.isConnected() || !db) return false;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      });
+      const ping = db
+        .admin()
+        .command({ ping: 1 })
+        .then((r) => r.ok === 1)
+        .catch(() => false);
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Resolves once connected; retries forever with capped exponential backoff until close() is called. */
+  connectWithRetry(): Promise<void> {
+    this.connecting ??= this.retryLoop();
+    return this.connecting;
+  }
+
+  private async retryLoop(): Promise<void> {
+    const { uri, retryInitialMs, retryMaxMs } = this.config;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        this.logger.info({ uri: redactUri(uri), attempt: attempt + 1 }, 'connecting to mongodb');
+        await this.connection.openUri(uri, connectOptions(this.config));
+        this.everConnected = true;
+        this.logger.info({ db: this.connection.name }, 'connected to mongodb');
+        return;
+      } catch (err) {
+        if (this.stopped) return;
+        const delay = backoffDelay(attempt, retryInitialMs, retryMaxMs);
+        this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'mongodb not reachable yet');
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          this.wakeRetry = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wakeRetry = undefined;
+      }
+    }
+  }
+
+  /** Stops retrying and closes the connection. Waits at most timeoutMs (a connect attempt in progress may not end sooner). */
+  async close(timeoutMs = 1_500): Promise<void> {
+    this.stopped = true;
+    this.wakeRetry?.();
+    let timer: NodeJS.Timeout | undefined;
+    const closing = this.connection
+      .close(true)
+      .catch((err: Error) => this.logger.warn({ err: err.message }, 'error closing mongodb'));
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+    });
+    await Promise.race([closing, timeout]);
+    clearTimeout(timer);
+  }
+}
+
+/** Errors that mean "the database is not there right now" (-> 503), not "the code is broken" (-> 500). */
+export function isDbUnavailableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    /^(MongoNetwork|MongoServerSelection|MongooseServerSelection|MongoNotConnected|MongoTopologyClosed|PoolCleared|MongoNetworkTimeout)/.test(
+      err.name,
+    ) ||
+    (err.name === 'MongooseError' &&
+      /before initial connection is complete|Connection was force closed|not connected/i.test(err.message))
+  );
+}

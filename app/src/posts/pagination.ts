@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+export const PAGE_DEFAULT = 1;
+export const LIMIT_DEFAULT = 20;
+export const LIMIT_MAX = 100;
+export const PAGE_MAX = 1_000_000;
+
+/**
+ * ?page and ?limit. Policy (tested):
+ * - missing -> defaults (page 1, limit 20);
+ * - not a whole number, < 1, page > 1 000 000, or given twice (array) -> 400;
+ * - limit above 100 -> clamped to 100 (a cap, not an error).
+ * Only these two keys are read; anything else in the query string is ignored.
+ */
+const positiveInt = (name: string) =>
+  z
+    .string({ error: `${name} must be a single value` })
+    .trim()
+    .regex(/^\d{1,9}$/, { error: `${name} must be a positive whole number` })
+    .transform(Number)
+    .refine((n) => n >= 1, { error: `${name} must be at least 1` });
+
+export const paginationSchema = z.object({
+  page: positiveInt('page')
+    .refine((n) => n <= PAGE_MAX, { error: `page must be at most ${PAGE_MAX}` })
+    .optional()
+    .transform((n) => n ?? PAGE_DEFAULT),
+  limit: positiveInt('limit')
+    .optional()
+    .transform((n) => Math.min(n ?? LIMIT_DEFAULT, LIMIT_MAX)),
+});
+
+export interface Pagination {
+  page: number;
+  limit: number;
+}
+
+export type PaginationResult =
+  { ok: true; value: Pagination } | { ok: false; errors: Record<string, string[]> };
+
+export function parsePagination(query: unknown): PaginationResult {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const parsed = paginationSchema.safeParse({ page: q.page, limit: q.limit });
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, errors: fieldErrors(parsed.error) };
+}
+
+export interface PageInfo {
+  page: number;
+  limit: number;
+  total: number;
+  pages: number;
+  skip: number;
+  hasPrev: boolean;
+  hasNext: boolean;
+  /** Page numbers to link to around the current one (always within 1..pages). */
+  window: number[];
+}
+
+export function pageInfo(page: number, limit: number, total: number, windowSize = 2): PageInfo {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const from = Math.max(1, Math.min(page, pages) - windowSize);
+  const to = Math.min(pages, Math.min(page, pages) + windowSize);
+  const window: number[] = [];
+  for (let p = from; p <= to; p++) window.push(p);
+  return {
+    page,
+    limit,
+    total,
+    pages,
+    skip: (page - 1) * limit,
+    hasPrev: page > 1,
+    hasNext: page < pages,
+    window,
+  };
+}
+
+/** zod issues -> { field: [messages] } (shared by pagination and post validation). */
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? '_');
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}

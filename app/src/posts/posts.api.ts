@@ -1,0 +1,47 @@
+import express, { Router, type RequestHandler } from 'express';
+import { HttpError } from '../errors/http-error';
+import { parsePagination } from './pagination';
+import type { PostsService } from './posts.service';
+import { validateCreatePost } from './posts.validation';
+
+/** JSON API mounted at /api/posts. */
+export function postsApiRouter(
+  posts: PostsService,
+  opts: { bodyLimit: string; requireDb: RequestHandler },
+): Router {
+  const router = Router();
+  const { requireDb } = opts;
+
+  router.get('/', requireDb, async (req, res) => {
+    const p = parsePagination(req.query);
+    if (!p.ok) throw new HttpError(400, 'Invalid pagination parameters', p.errors);
+    const { items, info } = await posts.list(p.value);
+    res.json({ items, total: info.total, page: info.page, limit: info.limit, pages: info.pages });
+  });
+
+  router.get('/:id', requireDb, async (req, res) => {
+    const post = await posts.get(req.params.id as string);
+    if (!post) throw new HttpError(404, 'Post not found');
+    res.json(post);
+  });
+
+  router.post(
+    '/',
+    (req, _res, next) => {
+      next(
+        req.is('application/json') ? undefined : new HttpError(415, 'Content-Type must be application/json'),
+      );
+    },
+    express.json({ limit: opts.bodyLimit, strict: true }),
+    requireDb,
+    async (req, res) => {
+      const result = validateCreatePost(req.body);
+      if (!result.ok) throw new HttpError(400, 'Validation failed', result.errors);
+      const post = await posts.create(result.value);
+      req.log?.info({ postId: post.id }, 'post created');
+      res.status(201).location(`/api/posts/${post.id}`).json(post);
+    },
+  );
+
+  return router;
+}

@@ -1,0 +1,67 @@
+import express, { Router, type RequestHandler } from 'express';
+import { HttpError } from '../errors/http-error';
+import { parsePagination } from './pagination';
+import type { PostsService } from './posts.service';
+import { validateCreatePost } from './posts.validation';
+
+const EMPTY_FORM = { title: '', body: '', author: '' };
+
+/** Only string values are echoed back into the form (all rendered with <%= %>, i.e. escaped). */
+function formValues(body: unknown): typeof EMPTY_FORM {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const s = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { title: s(b.title), body: s(b.body), author: s(b.author) };
+}
+
+/** Server-rendered pages: /posts, /posts/new, /posts/:id. */
+export function postsPagesRouter(
+  posts: PostsService,
+  opts: { bodyLimit: string; requireDb: RequestHandler },
+): Router {
+  const router = Router();
+  const { requireDb } = opts;
+
+  router.get('/posts', requireDb, async (req, res) => {
+    const p = parsePagination(req.query);
+    if (!p.ok) throw new HttpError(400, Object.values(p.errors).flat().join('; '), p.errors);
+    const { items, info } = await posts.list(p.value);
+    res.render('posts/list', { title: 'Posts', posts: items, info });
+  });
+
+  router.get('/posts/new', (_req, res) => {
+    res.render('posts/new', { title: 'New post', values: EMPTY_FORM, errors: {} });
+  });
+
+  router.post(
+    '/posts',
+    (req, _res, next) => {
+      next(
+        req.is('application/x-www-form-urlencoded')
+          ? undefined
+          : new HttpError(415, 'Send the form as application/x-www-form-urlencoded'),
+      );
+    },
+    express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: 20 }),
+    requireDb,
+    async (req, res) => {
+      const result = validateCreatePost(req.body ?? {});
+      if (!result.ok) {
+        res
+          .status(400)
+          .render('posts/new', { title: 'New post', values: formValues(req.body), errors: result.errors });
+        return;
+      }
+      const post = await posts.create(result.value);
+      req.log?.info({ postId: post.id }, 'post created');
+      res.redirect(303, `/posts/${post.id}`);
+    },
+  );
+
+  router.get('/posts/:id', requireDb, async (req, res) => {
+    const post = await posts.get(req.params.id as string);
+    if (!post) throw new HttpError(404, 'Post not found');
+    res.render('posts/detail', { title: post.title, post });
+  });
+
+  return router;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { fieldErrors } from './pagination';
+import { POST_LIMITS } from './post.model';
+
+const text = (name: string, max: number) =>
+  z
+    .string({ error: `${name} must be text` })
+    .trim()
+    .min(1, { error: `${name} is required` })
+    .max(max, { error: `${name} must be at most ${max} characters` });
+
+/** Only these three fields are read; anything else in the body is dropped (zod strips unknown keys). */
+export const createPostSchema = z.object({
+  title: text('Title', POST_LIMITS.title),
+  body: text('Body', POST_LIMITS.body),
+  author: text('Author', POST_LIMITS.author),
+});
+
+export type CreatePostInput = z.infer<typeof createPostSchema>;
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string[]> };
+
+export function validateCreatePost(input: unknown): ValidationResult<CreatePostInput> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, errors: { _: ['Request body must be an object with title, body and author'] } };
+  }
+  const parsed = createPostSchema.safeParse(input);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, errors: fieldErrors(parsed.error) };
+}
+
+/** 24 hex characters; anything else is answered with 404 without asking the database. */
+export function isObjectIdString(id: unknown): id is string {
+  return typeof id === 'string' && /^[0-9a-fA-F]{24}$/.test(id);
+}
