@@ -1,0 +1,26 @@
+import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+
+/** MONGO_IMAGE (the offline stand-in on machines without a registry) or the official image. */
+export const mongoImage = (): string => process.env.MONGO_IMAGE || 'mongo:8.0';
+
+/**
+ * A MongoDB-compatible server from an image that has mongosh (official mongo and the FerretDB stand-in do).
+ * Waits on a real ping healthcheck rather than on a log line, so the same code works for both images.
+ */
+export async function startMongoContainer(image = mongoImage()): Promise<StartedTestContainer> {
+  return new GenericContainer(image)
+    .withExposedPorts(27017)
+    .withHealthCheck({
+      test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
+      interval: 1_000,
+      timeout: 3_000,
+      retries: 60,
+      startPeriod: 1_000,
+    })
+    .withWaitStrategy(Wait.forHealthCheck())
+    .withStartupTimeout(120_000)
+    .start();
+}
+
+export const mongoUri = (c: StartedTestContainer): string =>
+  `mongodb://${c.getHost()}:${c.getMappedPort(27017)}`;

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig, redactUri } from '../../app/src/config';
+
+describe('loadConfig', () => {
+  it('gives documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+
+    expect(config).toMatchObject({
+      env: 'development',
+      host: '0.0.0.0',
+      port: 3000,
+      logLevel: 'info',
+      bodyLimit: '100kb',
+      keepAliveTimeoutMs: 65_000,
+      headersTimeoutMs: 66_000,
+      shutdownTimeoutMs: 8_000,
+      shutdownDelayMs: 0,
+      db: {
+        uri: 'mongodb://localhost:27017/posts',
+        authSource: 'admin',
+        user: undefined,
+        password: undefined,
+      },
+      seed: { onStart: 'never', count: 100 },
+    });
+    expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('reads values from the environment and treats empty strings as unset', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      PORT: '8080',
+      DB_HOST: 'mongodb://mongo_db:27017/posts',
+      SEED_ON_START: 'if-empty',
+      SEED_COUNT: '250',
+      APP_VERSION: '',
+      DB_NAME: '',
+      BODY_LIMIT: '1MB',
+    });
+
+    expect(config).toMatchObject({
+      env: 'production',
+      port: 8080,
+      bodyLimit: '1mb',
+      db: { uri: 'mongodb://mongo_db:27017/posts', dbName: undefined },
+      seed: { onStart: 'if-empty', count: 250 },
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /PORT: must be a number \(got "abc"\)/],
+    [{ PORT: '70000' }, /PORT: must be <= 65535/],
+    [{ PORT: '3.5' }, /PORT: must be a whole number/],
+    [{ DB_HOST: 'localhost:27017' }, /DB_HOST: must be a MongoDB URI/],
+    [{ SEED_ON_START: 'always' }, /SEED_ON_START/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ BODY_LIMIT: 'lots' }, /BODY_LIMIT: must look like 100kb/],
+    [{ SHUTDOWN_TIMEOUT_MS: '10000' }, /SHUTDOWN_TIMEOUT_MS: must be <= 9500/],
+    [
+      { SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '4000' },
+      /SHUTDOWN_DELAY_MS: must be below SHUTDOWN_TIMEOUT_MS/,
+    ],
+    [{ DB_PASSWORD: 'x' }, /DB_USER: is required when a DB password is given/],
+    [{ DB_USER: 'root' }, /DB_PASSWORD: DB_USER is set but neither/],
+  ])('rejects %j with a readable message', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('lists every problem at once, one line each', () => {
+    const err = (() => {
+      try {
+        loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+
+    expect(err.issues).toHaveLength(2);
+    expect(err.message).toMatch(/^Invalid configuration:\n {2}- /);
+  });
+
+  it('never echoes a password in the error', () => {
+    expect(() => loadConfig({ DB_PASSWORD: 'sup3r-secret' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('sup3r-secret') }),
+    );
+  });
+
+  describe('DB_PASSWORD_FILE', () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('reads the password from the file and strips one trailing newline', () => {
+      const file = path.join(dir, 'pw');
+      fs.writeFileSync(file, 's3cret pass\n');
+
+      const config = loadConfig({ DB_USER: 'root', DB_PASSWORD_FILE: file });
+
+      expect(config.db).toMatchObject({ user: 'root', password: 's3cret pass', authSource: 'admin' });
+    });
+
+    it('fails readably when the file is missing or empty', () => {
+      const empty = path.join(dir, 'empty');
+      fs.writeFileSync(empty, '\n');
+
+      expect(() => loadConfig({ DB_USER: 'root', DB_PASSWORD_FILE: path.join(dir, 'nope') })).toThrow(
+        /DB_PASSWORD_FILE: cannot read/,
+      );
+      expect(() => loadConfig({ DB_USER: 'root', DB_PASSWORD_FILE: empty })).toThrow(
+        /DB_PASSWORD_FILE: .* is empty/,
+      );
+    });
+
+    it('refuses DB_PASSWORD and DB_PASSWORD_FILE together', () => {
+      expect(() => loadConfig({ DB_USER: 'u', DB_PASSWORD: 'a', DB_PASSWORD_FILE: '/x' })).toThrow(
+        /not both/,
+      );
+    });
+  });
+
+  it('redacts credentials in URIs for logs', () => {
+    expect(redactUri('mongodb://root:pw@mongo_db:27017/posts')).toBe('mongodb://***@mongo_db:27017/posts');
+    expect(redactUri('mongodb://mongo_db:27017/posts')).toBe('mongodb://mongo_db:27017/posts');
+  });
+});

@@ -1,0 +1,136 @@
+import { batchSizes, createPostFactory, seedPosts, type SeedDoc } from '../../app/src/seed/seed';
+import { parseCliArgs } from '../../app/src/seed/seed.cli';
+import type { PostModel } from '../../app/src/posts/post.model';
+
+const NOW = Date.UTC(2026, 0, 1);
+const titles = (seed: number | undefined, n: number) => {
+  const make = createPostFactory({ seed, now: NOW });
+  return Array.from({ length: n }, (_, i) => make(i).title);
+};
+
+describe('createPostFactory', () => {
+  it('is deterministic for the same seed', () => {
+    expect(titles(42, 20)).toEqual(titles(42, 20));
+  });
+
+  it('differs between seeds', () => {
+    expect(titles(1, 20)).not.toEqual(titles(2, 20));
+  });
+
+  it('produces valid posts, newest first, within the field limits', () => {
+    const make = createPostFactory({ seed: 7, now: NOW });
+    const docs = Array.from({ length: 200 }, (_, i) => make(i));
+
+    for (const d of docs) {
+      expect(d.title.length).toBeGreaterThanOrEqual(1);
+      expect(d.title.length).toBeLessThanOrEqual(200);
+      expect(d.body.length).toBeLessThanOrEqual(10_000);
+      expect(d.author.length).toBeLessThanOrEqual(100);
+      expect(d.updatedAt).toEqual(d.createdAt);
+    }
+    expect(docs[0]!.createdAt.getTime()).toBe(NOW);
+    expect(docs[1]!.createdAt.getTime()).toBeLessThan(docs[0]!.createdAt.getTime());
+  });
+});
+
+describe('batchSizes', () => {
+  it.each([
+    [0, 1000, []],
+    [1, 1000, [1]],
+    [1000, 1000, [1000]],
+    [2500, 1000, [1000, 1000, 500]],
+    [100_000, 2000, new Array(50).fill(2000)],
+  ])('splits %i posts in batches of %i', (count, size, expected) => {
+    expect(batchSizes(count, size)).toEqual(expected);
+  });
+
+  it('rejects nonsense', () => {
+    expect(() => batchSizes(-1, 10)).toThrow(RangeError);
+    expect(() => batchSizes(10, 0)).toThrow(RangeError);
+  });
+});
+
+describe('seedPosts (with a fake insert)', () => {
+  const fakeModel = { deleteMany: jest.fn() } as unknown as PostModel;
+
+  it('inserts every post in batches, at most `concurrency` at a time, and reports progress', async () => {
+    const batches: number[] = [];
+    let active = 0;
+    let maxActive = 0;
+    const insert = async (docs: SeedDoc[]) => {
+      active++;
+      maxActive = Math.max(maxActive, active);
+      await new Promise((r) => setTimeout(r, 2));
+      batches.push(docs.length);
+      active--;
+    };
+    const progress: number[] = [];
+
+    const result = await seedPosts(fakeModel, {
+      count: 2_500,
+      batchSize: 1_000,
+      concurrency: 2,
+      insert,
+      onProgress: (n) => progress.push(n),
+    });
+
+    expect(result).toMatchObject({ inserted: 2_500, deleted: 0 });
+    expect(batches.sort()).toEqual([1000, 1000, 500].sort());
+    expect(maxActive).toBeLessThanOrEqual(2);
+    expect(progress[progress.length - 1]).toBe(2_500);
+    expect(fakeModel.deleteMany).not.toHaveBeenCalled();
+  });
+
+  it('produces the same documents for the same seed', async () => {
+    const run = async () => {
+      const all: string[] = [];
+      await seedPosts(fakeModel, {
+        count: 30,
+        batchSize: 7,
+        seed: 9,
+        now: NOW,
+        insert: async (docs) => void all.push(...docs.map((d) => d.title)),
+      });
+      return all;
+    };
+
+    expect(await run()).toEqual(await run());
+  });
+
+  it('deletes first with reset', async () => {
+    const model = {
+      deleteMany: jest.fn(() => ({ exec: async () => ({ deletedCount: 5 }) })),
+    } as unknown as PostModel;
+
+    const result = await seedPosts(model, { count: 1, reset: true, insert: async () => undefined });
+
+    expect(result).toMatchObject({ deleted: 5, inserted: 1 });
+  });
+});
+
+describe('seed CLI arguments', () => {
+  it('uses defaults', () => {
+    expect(parseCliArgs([], 100)).toEqual({ count: 100, reset: false, seed: undefined, batchSize: 2000 });
+  });
+
+  it('parses --count --reset --seed --batch-size', () => {
+    expect(
+      parseCliArgs(['--count', '100000', '--reset', '--seed', '1', '--batch-size', '5000'], 100),
+    ).toEqual({
+      count: 100_000,
+      reset: true,
+      seed: 1,
+      batchSize: 5000,
+    });
+  });
+
+  it.each([
+    [['--count', 'many']],
+    [['--count', '-5']],
+    [['--batch-size', '0']],
+    [['--unknown']],
+    [['extra']],
+  ])('rejects %j', (argv) => {
+    expect(() => parseCliArgs(argv, 100)).toThrow();
+  });
+});

@@ -1,0 +1,74 @@
+import { isObjectIdString, validateCreatePost } from '../../app/src/posts/posts.validation';
+
+const valid = { title: 'Hello', body: 'World', author: 'Ada' };
+
+describe('validateCreatePost', () => {
+  it('accepts and trims valid input, dropping unknown fields', () => {
+    const result = validateCreatePost({
+      title: '  Hello ',
+      body: 'World',
+      author: 'Ada',
+      _id: 'x',
+      createdAt: 1,
+    });
+
+    expect(result).toEqual({ ok: true, value: { title: 'Hello', body: 'World', author: 'Ada' } });
+  });
+
+  it('reports every invalid field', () => {
+    const result = validateCreatePost({ title: '   ', body: 'x'.repeat(10_001) });
+
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        title: ['Title is required'],
+        body: ['Body must be at most 10000 characters'],
+        author: ['Author must be text'],
+      },
+    });
+  });
+
+  it('enforces the length limits at the boundary', () => {
+    expect(validateCreatePost({ ...valid, title: 't'.repeat(200), author: 'a'.repeat(100) }).ok).toBe(true);
+    expect(validateCreatePost({ ...valid, title: 't'.repeat(201) })).toMatchObject({
+      ok: false,
+      errors: { title: [expect.stringMatching(/at most 200/)] },
+    });
+    expect(validateCreatePost({ ...valid, author: 'a'.repeat(101) })).toMatchObject({
+      ok: false,
+      errors: { author: [expect.any(String)] },
+    });
+  });
+
+  it.each([
+    [{ ...valid, title: { $gt: '' } }, 'title'],
+    [{ ...valid, author: ['a', 'b'] }, 'author'],
+    [{ ...valid, body: 42 }, 'body'],
+    [{ ...valid, title: null }, 'title'],
+  ])('rejects non-string values such as operator objects: %j', (input, field) => {
+    const result = validateCreatePost(input);
+
+    expect(result.ok).toBe(false);
+    expect(result.ok ? undefined : result.errors).toHaveProperty(field);
+  });
+
+  it.each([null, 'text', 42, [valid]])('rejects a body that is not an object: %j', (input) => {
+    expect(validateCreatePost(input)).toMatchObject({ ok: false, errors: { _: [expect.any(String)] } });
+  });
+});
+
+describe('isObjectIdString', () => {
+  it.each(['507f1f77bcf86cd799439011', '507F1F77BCF86CD799439011'])('accepts %s', (id) => {
+    expect(isObjectIdString(id)).toBe(true);
+  });
+  it.each([
+    'abc',
+    '507f1f77bcf86cd79943901',
+    '507f1f77bcf86cd79943901z',
+    'aaaaaaaaaaaa',
+    { $gt: '' },
+    undefined,
+  ])('rejects %j', (id) => {
+    expect(isObjectIdString(id)).toBe(false);
+  });
+});
