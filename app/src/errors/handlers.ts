@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { classifyError, HttpError } from './http-error';
 
-/** JSON for the API, probes and clients that prefer it; HTML pages for everyone else. */
+/** JSON for the API, the probes and JSON-only clients; HTML pages for everyone else. */
 export function wantsJson(req: Request): boolean {
   if (
     req.path.startsWith('/api/') ||
@@ -10,7 +10,12 @@ export function wantsJson(req: Request): boolean {
     req.path === '/readyz'
   )
     return true;
-  return req.accepts(['html', 'json']) === 'json';
+  return prefersJson(req);
+}
+
+/** Pages are HTML-first: JSON only for a client that accepts JSON but not HTML (e.g. Accept: application/json). */
+export function prefersJson(req: Request): boolean {
+  return !req.accepts('html') && Boolean(req.accepts('json'));
 }
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {

@@ -31,7 +31,7 @@ interface BodyParserLikeError {
 const BODY_PARSER_ERRORS: Record<string, [number, string]> = {
   'entity.parse.failed': [400, 'Malformed request body'],
   'entity.too.large': [413, 'Request body is too large'],
-  'entity.verify.failed': [400, 'Request body could not be verified'],
+  'entity.verify.failed': [400, 'Request body is not valid UTF-8'],
   'encoding.unsupported': [415, 'Unsupported content encoding'],
   'charset.unsupported': [415, 'Unsupported charset'],
   'request.aborted': [400, 'Request aborted'],

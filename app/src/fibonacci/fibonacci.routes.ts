@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { prefersJson } from '../errors/handlers';
 import { HttpError } from '../errors/http-error';
 import { FibonacciRunner, parseFibonacciN } from './fibonacci';
 
@@ -13,7 +14,7 @@ export function fibonacciRouter(runner: FibonacciRunner): Router {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     res.set('Cache-Control', 'no-store');
     const payload = { n: parsed.n, result, ms: Math.round(ms) };
-    if (req.accepts(['html', 'json']) === 'json') res.json(payload);
+    if (prefersJson(req)) res.json(payload);
     else res.render('fibonacci', { title: `Fibonacci ${parsed.n}`, ...payload });
   });
   return router;

@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { rejectInvalidUtf8 } from '../http/body';
 import { HttpError } from '../errors/http-error';
 import { parsePagination } from './pagination';
 import type { PostsService } from './posts.service';
@@ -32,7 +33,7 @@ export function postsApiRouter(
         req.is('application/json') ? undefined : new HttpError(415, 'Content-Type must be application/json'),
       );
     },
-    express.json({ limit: opts.bodyLimit, strict: true }),
+    express.json({ limit: opts.bodyLimit, strict: true, verify: rejectInvalidUtf8 }),
     requireDb,
     async (req, res) => {
       const result = validateCreatePost(req.body);

@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { rejectInvalidUtf8 } from '../http/body';
 import { HttpError } from '../errors/http-error';
 import { parsePagination } from './pagination';
 import type { PostsService } from './posts.service';
@@ -41,7 +42,7 @@ export function postsPagesRouter(
           : new HttpError(415, 'Send the form as application/x-www-form-urlencoded'),
       );
     },
-    express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: 20 }),
+    express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: 20, verify: rejectInvalidUtf8 }),
     requireDb,
     async (req, res) => {
       const result = validateCreatePost(req.body ?? {});

@@ -1,0 +1,97 @@
+import { getPostModel } from '../../app/src/posts/post.model';
+import { seedPosts } from '../../app/src/seed/seed';
+import { stopServer } from '../../app/src/server';
+import { dbNameFor, startTestServer, type TestServer } from '../support/http';
+
+const TOTAL = 45;
+
+describe('listing and pagination', () => {
+  let t: TestServer;
+
+  beforeAll(async () => {
+    t = await startTestServer({ DB_NAME: dbNameFor(__filename) });
+    const Post = getPostModel(t.running.db.connection);
+    // A known number of posts in this file's own database; ten share one timestamp to exercise the _id tie-break.
+    await seedPosts(Post, { count: TOTAL - 10, reset: true, seed: 123 });
+    const sameTime = new Date('2020-01-01T00:00:00Z');
+    await Post.insertMany(
+      Array.from({ length: 10 }, (_, i) => ({
+        title: `tie ${i}`,
+        body: 'b',
+        author: 'a',
+        createdAt: sameTime,
+        updatedAt: sameTime,
+      })),
+    );
+  });
+  afterAll(async () => {
+    await stopServer(t.running);
+  });
+
+  it('lists newest first with default page 1 and limit 20', async () => {
+    const res = await t.http.get('/api/posts');
+
+    expect(res).toMatchObject({ status: 200, data: { total: TOTAL, page: 1, limit: 20, pages: 3 } });
+    expect(res.data.items).toHaveLength(20);
+    const times = res.data.items.map((p: { createdAt: string }) => Date.parse(p.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
+  });
+
+  it('walks every page exactly once, without duplicates, even across equal timestamps', async () => {
+    const pages = await Promise.all(
+      [1, 2, 3, 4, 5].map((page) => t.http.get(`/api/posts?page=${page}&limit=10`)),
+    );
+    const ids = pages.flatMap((p) => p.data.items.map((i: { id: string }) => i.id));
+
+    expect(pages.map((p) => p.data.items.length)).toEqual([10, 10, 10, 10, 5]);
+    expect(new Set(ids).size).toBe(TOTAL);
+  });
+
+  it('answers an empty page beyond the last one (200, not an error)', async () => {
+    const res = await t.http.get('/api/posts?page=99');
+
+    expect(res).toMatchObject({ status: 200, data: { items: [], total: TOTAL, page: 99, pages: 3 } });
+  });
+
+  it('caps limit at 100', async () => {
+    const res = await t.http.get('/api/posts?limit=5000');
+
+    expect(res).toMatchObject({ status: 200, data: { limit: 100, pages: 1 } });
+    expect(res.data.items).toHaveLength(TOTAL);
+  });
+
+  it.each(['page=0', 'page=-1', 'page=x', 'limit=0', 'limit=1.5', 'page=2000000'])(
+    'answers 400 for ?%s',
+    async (qs) => {
+      const res = await t.http.get(`/api/posts?${qs}`);
+
+      expect(res).toMatchObject({
+        status: 400,
+        data: { error: 'Invalid pagination parameters', fields: expect.any(Object) },
+      });
+    },
+  );
+
+  it('shows the total, the page position and prev/next links on the HTML page', async () => {
+    const res = await t.http.get('/posts?page=2&limit=10');
+
+    expect(res.status).toBe(200);
+    expect(res.data).toContain(`${TOTAL} posts`);
+    expect(res.data).toContain('page 2 of 5');
+    expect(res.data).toContain('rel="prev" href="/posts?page=1&amp;limit=10"');
+    expect(res.data).toContain('rel="next" href="/posts?page=3&amp;limit=10"');
+    expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(10);
+  });
+
+  it('offers a link back to the last page beyond the end, and a 400 page for bad parameters', async () => {
+    const beyond = await t.http.get('/posts?page=50');
+    const bad = await t.http.get('/posts?page=abc');
+
+    expect(beyond.status).toBe(200);
+    expect(beyond.data).toContain('Go to the last page');
+    expect(bad).toMatchObject({
+      status: 400,
+      headers: { 'content-type': expect.stringMatching(/text\/html/) },
+    });
+  });
+});
