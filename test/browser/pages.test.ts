@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { Browser, Page } from 'playwright-core';
+import { docker } from '../stack/support/docker';
+import { eventually, Stack, startStack } from '../stack/support/stack';
+import { launchChromium, screenshot, watchedPage } from './support/browser';
+
+// A real browser (Debian's chromium through playwright-core) against the real compose stack, only through nginx.
+jest.setTimeout(300_000);
+
+let browser: Browser;
+let stack: Stack;
+
+beforeAll(async () => {
+  browser = await launchChromium(); // first: without chromium there is no point starting the stack
+  stack = await startStack();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.environment.down();
+});
+
+const url = (path: string) => `${stack.baseUrl}${path}`;
+
+/** Waits until `text` is rendered and visible (not merely present in the HTML). */
+async function expectVisible(page: Page, text: string | RegExp): Promise<void> {
+  await page.getByText(text).first().waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+async function postTitlesOnPage(page: Page): Promise<string[]> {
+  return (await page.locator('li.post h3 a').allInnerTexts()).map((t) => t.trim());
+}
+
+it('home page: welcome text, version and links, no console errors', async () => {
+  const { page, errors } = await watchedPage(browser);
+
+  const response = await page.goto(url('/'));
+  await expectVisible(page, 'Welcome to the Sparta Test App');
+  await expectVisible(page, 'The app is running correctly.');
+  await screenshot(page, 'home');
+
+  expect(response?.status()).toBe(200);
+  expect(await page.title()).toContain('Posts');
+  expect(await page.getByTestId('version').innerText()).toMatch(/^\d+\.\d+\.\d+/);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it('posts list: 20 posts on page 1, "Older" goes to page 2 with other posts', async () => {
+  const { page, errors } = await watchedPage(browser);
+
+  await page.goto(url('/posts'));
+  await expectVisible(page, /page 1 of \d+/);
+  const firstPage = await postTitlesOnPage(page);
+  await screenshot(page, 'posts-page-1');
+  await page.locator('a[rel="next"]').click();
+  await page.waitForURL(/[?&]page=2\b/);
+  await expectVisible(page, /page 2 of \d+/);
+  const secondPage = await postTitlesOnPage(page);
+  await screenshot(page, 'posts-page-2');
+
+  expect(await page.title()).toContain('Posts');
+  expect(firstPage).toHaveLength(20);
+  expect(secondPage.length).toBeGreaterThan(0);
+  expect(secondPage.filter((title) => firstPage.includes(title))).toEqual([]);
+  expect(await page.locator('[aria-current="page"]').innerText()).toBe('2');
+  for (const title of secondPage.slice(0, 3)) await expectVisible(page, title);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it('opens a post from the list and shows its title and body', async () => {
+  const { page, errors } = await watchedPage(browser);
+  await page.goto(url('/posts'));
+  const first = page.locator('li.post').first();
+  const title = (await first.locator('h3 a').innerText()).trim();
+
+  await first.locator('h3 a').click();
+  await page.waitForURL(/\/posts\/[0-9a-f]{24}$/);
+  await page.locator('article.post-detail h1').waitFor({ state: 'visible' });
+  await screenshot(page, 'post-detail');
+
+  expect((await page.locator('article.post-detail h1').innerText()).trim()).toBe(title);
+  expect(await page.title()).toContain(title);
+  expect((await page.locator('article.post-detail .body').innerText()).trim().length).toBeGreaterThan(0);
+  expect(await page.locator('article.post-detail .body').isVisible()).toBe(true);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it('creates a post through the form and then sees it in the list', async () => {
+  const { page, errors } = await watchedPage(browser);
+  const suffix = randomUUID().slice(0, 8);
+  const title = `Browser post ${suffix}`;
+  const body = `Written by chromium through nginx (${suffix}).`;
+  await page.goto(url('/'));
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New post' }).click();
+  await page.waitForURL(/\/posts\/new$/);
+
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Author').fill('Chromium');
+  await page.getByLabel('Body').fill(body);
+  await screenshot(page, 'post-new-form');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.waitForURL(/\/posts\/[0-9a-f]{24}$/);
+  await expectVisible(page, body);
+  await screenshot(page, 'post-created');
+  await page.getByRole('link', { name: /All posts/ }).click();
+  await page.waitForURL(/\/posts$/);
+  await expectVisible(page, title);
+  await screenshot(page, 'posts-with-new-post');
+
+  expect(await postTitlesOnPage(page)).toContain(title);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it('shows the 404 page for an unknown address', async () => {
+  const { page, errors, expectStatusOf } = await watchedPage(browser);
+  const missing = url(`/no-such-page-${randomUUID().slice(0, 8)}`);
+  expectStatusOf(missing);
+
+  const response = await page.goto(missing);
+  await expectVisible(page, '404 · Not found');
+  await screenshot(page, '404');
+
+  expect(response?.status()).toBe(404);
+  expect(await page.title()).toContain('Posts');
+  expect(await page.getByRole('link', { name: 'Home' }).last().isVisible()).toBe(true);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it("shows nginx's friendly 50x page while the app is down, and the posts again once it is back", async () => {
+  const { page, errors, expectStatusOf } = await watchedPage(browser);
+  const postsUrl = url('/posts');
+  expectStatusOf(postsUrl);
+  const app = stack.container('app-1').getId();
+
+  await docker(['stop', app]);
+  let status = 0;
+  try {
+    status = await eventually(async () => {
+      const response = await page.goto(postsUrl);
+      const code = response?.status() ?? 0;
+      return code >= 502 && code <= 504 ? code : 0;
+    });
+    await expectVisible(page, 'Service temporarily unavailable');
+    await screenshot(page, '503');
+  } finally {
+    await docker(['start', app]);
+  }
+  const titleWhileDown = await page.title();
+  const back = await eventually(async () => (await page.goto(postsUrl))?.status() === 200, 90_000, 1_000);
+  await expectVisible(page, /page 1 of \d+/);
+  await screenshot(page, 'posts-after-recovery');
+
+  console.log(`[browser] nginx answered ${status} with its friendly page while the app was stopped`);
+  expect([502, 503, 504]).toContain(status);
+  expect(titleWhileDown).toBe('Service temporarily unavailable');
+  expect(back).toBe(true);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
