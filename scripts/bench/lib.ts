@@ -1,0 +1,139 @@
+/** Small helpers shared by the benchmark scripts (Docker CLI, compose, ports, autocannon, memory). */
+import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { docker } from '../../test/stack/support/docker';
+
+export { docker };
+export const projectRoot = path.resolve(__dirname, '..', '..');
+
+/** Loads .offline/env (image names of the offline toolchain) into process.env without overriding set values. */
+export function loadOfflineEnv(): void {
+  const file = path.join(projectRoot, '.offline', 'env');
+  if (!existsSync(file)) return;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m && process.env[m[1]!] === undefined) process.env[m[1]!] = m[2]!;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+/** `docker compose -p project -f a -f b ...args` with extra environment for ${VAR} substitution. */
+export function compose(
+  project: string,
+  files: string[],
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string> {
+  const fileArgs = files.flatMap((f) => ['-f', path.join(projectRoot, f)]);
+  return docker(['compose', '-p', project, ...fileArgs, ...args], { ...process.env, ...env });
+}
+
+export const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 10) / 100;
+
+export interface LoadResult {
+  name: string;
+  url: string;
+  connections: number;
+  duration_s: number;
+  requests: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Successful (2xx) responses per second over the whole run. */
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  bytes_per_response: number;
+}
+
+/**
+ * One autocannon run, bounded both in time (duration) and, when given, in count (amount). Nothing here
+ * leaves the machine: every URL is 127.0.0.1.
+ */
+export async function load(
+  name: string,
+  url: string,
+  opts: { connections?: number; duration?: number; amount?: number; timeout?: number } = {},
+): Promise<LoadResult> {
+  if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
+  const connections = opts.connections ?? 10;
+  const started = Date.now();
+  const r = await autocannon({
+    url,
+    connections,
+    duration: opts.duration ?? 5,
+    ...(opts.amount ? { amount: opts.amount } : {}),
+    timeout: opts.timeout ?? 30,
+    headers: { accept: 'text/html' },
+  });
+  const elapsed = (Date.now() - started) / 1000;
+  const duration = Math.max(0.001, Math.min(elapsed, r.duration || elapsed));
+  const ok = r['2xx'];
+  const total = ok + r.non2xx;
+  return {
+    name,
+    url,
+    connections,
+    duration_s: Math.round(duration * 100) / 100,
+    requests: total,
+    ok,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    rps: Math.round((ok / duration) * 100) / 100,
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    bytes_per_response: total ? Math.round(r.throughput.total / total) : 0,
+  };
+}
+
+/** Resident memory (VmRSS, MB) of the container's node server process, read from /proc inside it. */
+export async function serverRssMb(containerId: string): Promise<number | undefined> {
+  const script =
+    'for p in /proc/[0-9]*; do if grep -q "server.js" "$p/cmdline" 2>/dev/null; then ' +
+    'grep VmRSS "$p/status"; fi; done';
+  try {
+    const out = await docker(['exec', containerId, 'sh', '-c', script]);
+    const kb = Math.max(...[...out.matchAll(/VmRSS:\s+(\d+)\s+kB/g)].map((m) => Number(m[1])));
+    return Number.isFinite(kb) ? Math.round(kb / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples `sample` every `everyMs` until `work` settles; returns work's result and every sample. */
+export async function sampleDuring<T, S>(
+  work: Promise<T>,
+  sample: () => Promise<S | undefined>,
+  everyMs = 1000,
+): Promise<{ result: T; samples: S[] }> {
+  const samples: S[] = [];
+  let done = false;
+  const sampler = (async () => {
+    await new Promise((r) => setTimeout(r, everyMs));
+    while (!done) {
+      const s = await sample();
+      if (s !== undefined) samples.push(s);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  try {
+    return { result: await work, samples };
+  } finally {
+    done = true;
+    await sampler;
+  }
+}

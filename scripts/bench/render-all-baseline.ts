@@ -1,0 +1,66 @@
+/**
+ * Benchmark baseline, never part of the app: the original Sparta app's GET /posts, which loads EVERY post
+ * with Post.find({}) (full Mongoose documents) and renders them all as <h3>title</h3><p>body</p>, whatever
+ * the page asked for. It reads the same database as the app (same DB_* variables).
+ *
+ * Run by docker-compose.bench.yml inside the app image (Node 24 strips the types itself), or on the host
+ * with `npx tsx scripts/bench/render-all-baseline.ts` when DB_HOST points at a reachable MongoDB.
+ * Only erasable TypeScript syntax is used here, so plain `node` can run it.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+// @ts-expect-error ejs ships no type declarations and the app has no @types/ejs (compile() is all we use)
+import ejs from 'ejs';
+import express from 'express';
+import mongoose from 'mongoose';
+
+const port = Number(process.env.PORT ?? 3001);
+const uri = process.env.DB_HOST ?? 'mongodb://127.0.0.1:27017/posts';
+const user = process.env.DB_USER;
+const password = process.env.DB_PASSWORD_FILE
+  ? readFileSync(process.env.DB_PASSWORD_FILE, 'utf8').replace(/\n$/, '')
+  : process.env.DB_PASSWORD;
+
+// The original schema: { title: String, body: String }, on the app's collection.
+const Post = mongoose.model(
+  'Post',
+  new mongoose.Schema({ title: String, body: String }, { collection: 'posts', strict: false }),
+);
+
+// The original view, minus its layout: every post, escaped by EJS.
+const render: (data: { posts: unknown[] }) => string = ejs.compile(
+  '<!doctype html><html><head><title>Posts</title></head><body><h1>Posts</h1>' +
+    '<% posts.forEach(function (post) { %><h3><%= post.title %></h3><p><%= post.body %></p><% }) %>' +
+    '</body></html>',
+);
+
+const app = express();
+app.get('/healthz', (_req, res) => {
+  res.status(mongoose.connection.readyState === 1 ? 200 : 503).json({ db: mongoose.connection.readyState });
+});
+app.get('/posts', async (_req, res) => {
+  const posts = await Post.find({});
+  res.send(render({ posts }));
+});
+
+async function main(): Promise<void> {
+  await mongoose.connect(uri, {
+    serverSelectionTimeoutMS: 30_000,
+    ...(user && password ? { auth: { username: user, password }, authSource: 'admin' } : {}),
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.listen(port, () => console.log(`render-all baseline listening on ${port}`));
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    void mongoose.disconnect().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error('render-all baseline failed:', err);
+  process.exit(1);
+});
