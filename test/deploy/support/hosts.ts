@@ -1,0 +1,170 @@
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { eventually } from '../../stack/support/stack';
+
+const run = promisify(execFile);
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+function requireBinary(file: string, aptPackage: string): void {
+  if (!fs.existsSync(file)) {
+    throw new Error(`These tests need ${file} and there is none: install it with \`apt-get install -y ${aptPackage}\`.`);
+  }
+}
+
+/** A background server process whose output is kept, for the failure message. */
+class Daemon {
+  output = '';
+  constructor(readonly name: string, readonly child: ChildProcess) {
+    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
+  }
+  get exited(): boolean {
+    return this.child.exitCode !== null || this.child.signalCode !== null;
+  }
+  async stop(): Promise<void> {
+    if (this.exited) return;
+    const gone = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGTERM');
+    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  }
+}
+
+async function waitForPort(daemon: Daemon, port: number, timeoutMs = 15_000): Promise<void> {
+  await eventually(async () => {
+    if (daemon.exited) throw new Error(`${daemon.name} exited: ${daemon.output}`);
+    return new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  }, timeoutMs, 100).catch((error: Error) => {
+    throw new Error(`${daemon.name} did not listen on 127.0.0.1:${port}: ${error.message}\n${daemon.output}`);
+  });
+}
+
+export interface SshHost {
+  /** user@host for scripts/deploy.sh */
+  target: string;
+  port: number;
+  /** Environment for scripts/deploy.sh: SSH_PORT, SSH_KEY and SSH_OPTS for this host. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A dedicated sshd on 127.0.0.1:<free port> standing in for the EC2 host: its own host key, root login with
+ * one key that this function generates, nothing else (no passwords, no PAM). Commands run on this machine,
+ * so the "server" uses the local Docker engine.
+ */
+export async function startSshHost(workDir: string, sessionEnv: Record<string, string> = {}): Promise<SshHost> {
+  requireBinary('/usr/sbin/sshd', 'openssh-server');
+  requireBinary('/usr/bin/ssh', 'openssh-client');
+  const dir = fs.mkdtempSync(path.join(workDir, 'sshd-'));
+  const hostKey = path.join(dir, 'host_ed25519');
+  const clientKey = path.join(dir, 'client_ed25519');
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-test-host', '-f', hostKey]);
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-test-client', '-f', clientKey]);
+  fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
+  fs.writeFileSync(path.join(dir, 'known_hosts'), '');
+  const port = await freePort();
+  const setEnv = Object.entries(sessionEnv).map(([k, v]) => `${k}=${v}`);
+  const config = [
+    `Port ${port}`,
+    'ListenAddress 127.0.0.1',
+    `HostKey ${hostKey}`,
+    `PidFile ${path.join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    'AuthenticationMethods publickey',
+    'PubkeyAuthentication yes',
+    'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no',
+    'PermitRootLogin prohibit-password',
+    'AllowUsers root',
+    'UsePAM no',
+    // The key files live in a temp dir that sshd's ownership checks would reject.
+    'StrictModes no',
+    'X11Forwarding no',
+    'AllowTcpForwarding no',
+    'PrintMotd no',
+    ...(setEnv.length ? [`SetEnv ${setEnv.join(' ')}`] : []),
+  ];
+  const configFile = path.join(dir, 'sshd_config');
+  fs.writeFileSync(configFile, `${config.join('\n')}\n`);
+  fs.mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
+  const daemon = new Daemon('sshd', spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitForPort(daemon, port);
+  const sshOpts = [
+    `-o UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+    '-o StrictHostKeyChecking=accept-new',
+    '-o IdentitiesOnly=yes',
+    '-o LogLevel=ERROR',
+  ].join(' ');
+  return {
+    target: 'root@127.0.0.1',
+    port,
+    env: { SSH_PORT: String(port), SSH_KEY: clientKey, SSH_OPTS: sshOpts },
+    stop: () => daemon.stop(),
+  };
+}
+
+export interface Registry {
+  /** host:port, e.g. 127.0.0.1:40123 */
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Debian's docker-registry (the CNCF distribution registry) on 127.0.0.1, storing in a temp dir. */
+export async function startRegistry(workDir: string): Promise<Registry> {
+  requireBinary('/usr/bin/docker-registry', 'docker-registry');
+  const dir = fs.mkdtempSync(path.join(workDir, 'registry-'));
+  const port = await freePort();
+  const configFile = path.join(dir, 'config.yml');
+  fs.writeFileSync(
+    configFile,
+    [
+      'version: 0.1',
+      'log: { level: warn }',
+      `storage: { filesystem: { rootdirectory: ${path.join(dir, 'data')} }, delete: { enabled: true } }`,
+      `http: { addr: 127.0.0.1:${port} }`,
+      '',
+    ].join('\n'),
+  );
+  const daemon = new Daemon('docker-registry', spawn('/usr/bin/docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitForPort(daemon, port);
+  return { address: `127.0.0.1:${port}`, stop: () => daemon.stop() };
+}
+
+export function tempWorkDir(label: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `${label}-`));
+}
+
+export interface ScriptResult {
+  code: number;
+  output: string;
+  seconds: number;
+}
+
+/** Runs a script to completion with stdout and stderr interleaved, never throwing on a non-zero exit. */
+export async function runScript(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<ScriptResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn('bash', [file, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000 }));
+  });
+}
