@@ -15,5 +15,6 @@ module.exports = {
     project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
     project('stack', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
     project('browser', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
+    project('deploy', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
   ],
 };
