@@ -1,0 +1,121 @@
+import net from 'node:net';
+import { getContainerRuntimeClient, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { loadConfig } from '../../app/src/config';
+import { startServer, stopServer, type RunningServer } from '../../app/src/server';
+import { client, waitFor } from '../support/http';
+import { mongoImage } from '../support/mongo';
+
+/** A free TCP port on this host (so the dedicated container keeps the same port across stop/start). */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function dockerContainer(id: string) {
+  const runtime = await getContainerRuntimeClient();
+  return runtime.container.getById(id);
+}
+
+/**
+ * Uses its OWN MongoDB container (not the shared one) because it stops and starts it.
+ * The app is started first, against a port where nothing listens yet: MongoDB "arrives late".
+ */
+describe('readiness follows the database (dedicated container)', () => {
+  let port: number;
+  let container: StartedTestContainer | undefined;
+  let running: RunningServer;
+  const http = () => client(running.url);
+  const readyz = () => http().get('/readyz');
+
+  beforeAll(async () => {
+    port = await freePort();
+    running = await startServer(
+      loadConfig({
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        DB_HOST: `mongodb://127.0.0.1:${port}/readiness`,
+        DB_CONNECT_RETRY_INITIAL_MS: '200',
+        DB_CONNECT_RETRY_MAX_MS: '1000',
+        DB_SERVER_SELECTION_TIMEOUT_MS: '1000',
+        DB_HEARTBEAT_MS: '500',
+      }),
+    );
+  });
+  afterAll(async () => {
+    await stopServer(running);
+    await container?.stop();
+  });
+
+  it('serves /healthz, 503 readiness and 503 pages while MongoDB is not there yet', async () => {
+    const [health, ready, page, api, home] = await Promise.all([
+      http().get('/healthz'),
+      readyz(),
+      http().get('/posts'),
+      http().get('/api/posts'),
+      http().get('/'),
+    ]);
+
+    expect(health).toMatchObject({ status: 200, data: { status: 'ok' } });
+    expect(ready).toMatchObject({ status: 503, data: { status: 'unavailable' } });
+    expect(page).toMatchObject({ status: 503, headers: { 'retry-after': '5' } });
+    expect(page.data).toContain('503');
+    expect(api).toMatchObject({ status: 503, data: { error: expect.any(String) } });
+    expect(home.status).toBe(200);
+  });
+
+  it('becomes ready once MongoDB starts', async () => {
+    container = await new GenericContainer(mongoImage())
+      .withExposedPorts({ container: 27017, host: port })
+      .withHealthCheck({
+        test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
+        interval: 1_000,
+        timeout: 3_000,
+        retries: 60,
+        startPeriod: 1_000,
+      })
+      .withWaitStrategy(Wait.forHealthCheck())
+      .withStartupTimeout(120_000)
+      .start();
+
+    const ready = await waitFor(readyz, (r) => r.status === 200, 15_000);
+    const list = await http().get('/api/posts');
+
+    expect(ready).toMatchObject({ status: 200, data: { status: 'ready' } });
+    expect(list.status).toBe(200);
+  });
+
+  it('turns 503 while the container is stopped, keeps the process alive, and recovers after it restarts', async () => {
+    const docker = await dockerContainer(container!.getId());
+
+    await docker.stop({ t: 1 });
+    const down = await waitFor(readyz, (r) => r.status === 503, 15_000);
+    const [health, page, api] = await Promise.all([
+      http().get('/healthz'),
+      http().get('/posts'),
+      http().get('/api/posts'),
+    ]);
+
+    expect(down).toMatchObject({ status: 503 });
+    expect(health.status).toBe(200);
+    expect(page.status).toBe(503);
+    expect(api.status).toBe(503);
+
+    await docker.start();
+    const startedAt = Date.now();
+    const back = await waitFor(readyz, (r) => r.status === 200, 30_000);
+    const recoveredInMs = Date.now() - startedAt;
+    const list = await http().get('/api/posts');
+
+    expect(back).toMatchObject({ status: 200, data: { status: 'ready' } });
+    expect(list.status).toBe(200);
+    console.log(`[integration] readiness recovered ${recoveredInMs} ms after docker start`);
+  });
+});

@@ -1,0 +1,64 @@
+import http from 'node:http';
+import axios from 'axios';
+import { startServer, stopServer } from '../../app/src/server';
+import { dbNameFor, testConfig } from '../support/http';
+
+// No keep-alive: every request opens its own connection, so "new connections are refused" is observable.
+const agent = new http.Agent({ keepAlive: false });
+const get = (url: string, accept = 'application/json') =>
+  axios.get(url, { httpAgent: agent, validateStatus: () => true, headers: { accept }, timeout: 20_000 });
+
+describe('graceful shutdown', () => {
+  it('turns readiness 503 first, lets an in-flight request finish, then refuses new connections', async () => {
+    const running = await startServer(
+      testConfig({ DB_NAME: dbNameFor(__filename), SHUTDOWN_DELAY_MS: '400' }),
+    );
+    await running.dbReady;
+    const events: string[] = [];
+    expect((await get(`${running.url}/readyz`)).status).toBe(200);
+
+    const inFlight = get(`${running.url}/fibonacci/37`).then((r) => {
+      events.push('in-flight done');
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 100)); // the request is now being computed
+    const stopping = stopServer(running).then(() => events.push('stopped'));
+    const readyDuringDrain = await get(`${running.url}/readyz`);
+    events.push('readyz answered');
+
+    const slow = await inFlight;
+    await stopping;
+    const after = await get(`${running.url}/healthz`).catch((err: { code?: string }) => err);
+
+    expect(readyDuringDrain).toMatchObject({ status: 503, data: { status: 'shutting-down' } });
+    expect(slow).toMatchObject({ status: 200, data: { n: 37, result: 24_157_817 } });
+    expect(after).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(events).toEqual(['readyz answered', 'in-flight done', 'stopped']);
+    expect(running.db.isConnected()).toBe(false);
+  });
+
+  it('without a delay, stops accepting immediately while the in-flight request still completes', async () => {
+    const running = await startServer(testConfig({ DB_NAME: dbNameFor(__filename) }));
+    await running.dbReady;
+
+    const inFlight = get(`${running.url}/fibonacci/36`);
+    await new Promise((r) => setTimeout(r, 100));
+    const stopping = stopServer(running);
+    const refused = await get(`${running.url}/healthz`).catch((err: { code?: string }) => err);
+    const slow = await inFlight;
+    await stopping;
+
+    expect(running.readiness.shuttingDown).toBe(true);
+    expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
+    expect(slow).toMatchObject({ status: 200, data: { result: 14_930_352 } });
+  });
+
+  it('is safe to call twice', async () => {
+    const running = await startServer(testConfig({ DB_NAME: dbNameFor(__filename) }));
+    await running.dbReady;
+
+    await Promise.all([stopServer(running), stopServer(running)]);
+
+    expect(running.server.listening).toBe(false);
+  });
+});
