@@ -14,6 +14,7 @@ module.exports = {
     project('unit'),
     project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
     project('stack', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
+    project('resilience', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
     project('browser', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
     project('deploy', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
   ],
