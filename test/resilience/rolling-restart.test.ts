@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import { containerLogs, docker, inspect } from '../stack/support/docker';
+import { eventually, Stack, startStack } from '../stack/support/stack';
+import { request, statusCounts, steadyLoad, sleep } from './support/load';
+
+jest.setTimeout(240_000);
+
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack({ projectName: `posts-res-rolling-${randomUUID().slice(0, 6)}` });
+});
+
+afterAll(async () => {
+  await stack?.environment.down();
+});
+
+it('restarts each of 2 app replicas in turn under steady load through nginx, and no request fails', async () => {
+  // Arrange: two replicas, and nginx (re-resolving every 10 s) already sending to both.
+  await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=2', '--wait']);
+  const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
+  expect(replicas).toHaveLength(2);
+  const marker = `rr-${randomUUID().slice(0, 8)}`;
+  let n = 0;
+  await eventually(
+    async () => {
+      for (let i = 0; i < 6; i++) await request(stack.baseUrl, '/healthz', { headers: { 'x-request-id': `${marker}-${n++}` } });
+      const seen = await Promise.all(replicas.map(async (id) => (await containerLogs(id)).includes(marker)));
+      return seen.every(Boolean);
+    },
+    40_000,
+    500,
+  );
+
+  // Act: ~13 requests/s (below the 20 r/s per-IP limit) for the whole rolling restart.
+  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), {
+    concurrency: 2,
+    pauseMs: 150,
+    maxMs: 150_000,
+    maxRequests: 3_000,
+  });
+  await sleep(2_000);
+  const restarts: { id: string; ms: number }[] = [];
+  for (const id of replicas) {
+    const started = Date.now();
+    // docker restart with the service's stop grace period, as an orchestrator would do it.
+    await docker(['restart', '-t', '12', id]);
+    await eventually(async () => (await inspect(id)).State.Health?.Status === 'healthy', 60_000, 250);
+    restarts.push({ id: id.slice(0, 12), ms: Date.now() - started });
+    await sleep(3_000); // both replicas serve again before the next one goes
+  }
+  const outcomes = await load.stop();
+
+  // Assert
+  const failed = outcomes.filter((o) => o.status !== 200);
+  console.log(
+    `[resilience] rolling restart: ${outcomes.length} requests, ${failed.length} failed, statuses ${JSON.stringify(
+      statusCounts(outcomes),
+    )}, restarts ${JSON.stringify(restarts)}` +
+      (failed.length ? `; first failures ${JSON.stringify(failed.slice(0, 5).map((f) => ({ s: f.status, e: f.error, t: f.at })))}` : ''),
+  );
+  expect(outcomes.length).toBeGreaterThan(100);
+  expect(failed).toEqual([]);
+});

@@ -1,0 +1,139 @@
+import http from 'node:http';
+import net from 'node:net';
+
+/** Outcome of one request: an HTTP status, or 0 with the error when no response came back at all. */
+export interface Outcome {
+  at: number;
+  path: string;
+  status: number;
+  body: string;
+  error?: string;
+  ms: number;
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+
+/**
+ * One request with node:http, which sends what it is given (no normalising of paths or bodies). Never
+ * throws: a network error or timeout becomes status 0. Only ever used against 127.0.0.1.
+ */
+export function request(
+  baseUrl: string,
+  path: string,
+  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+): Promise<Outcome> {
+  const url = new URL(baseUrl);
+  if (url.hostname !== '127.0.0.1') throw new Error(`loopback only: ${baseUrl}`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const done = (status: number, body: string, error?: string) =>
+      resolve({ at: started, path, status, body, error, ms: Date.now() - started });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: Number(url.port),
+        path,
+        method: opts.method ?? 'GET',
+        headers: { accept: 'text/html', ...opts.headers },
+        agent,
+        timeout: opts.timeoutMs ?? 20_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        res.on('error', (e) => done(0, '', `response: ${e.message}`));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => done(0, '', e.message));
+    if (opts.body !== undefined) req.end(opts.body);
+    else req.end();
+  });
+}
+
+/**
+ * Sends raw bytes on a fresh TCP connection (for request lines and headers that an HTTP client would refuse
+ * or fix) and returns the status of the first response line; 0 when the server closed without answering.
+ */
+export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 10_000): Promise<Outcome> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (error?: string) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      const text = Buffer.concat(chunks).toString('latin1');
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(text);
+      const bodyAt = text.indexOf('\r\n\r\n');
+      resolve({
+        at: started,
+        path: String(bytes).slice(0, 80),
+        status: m ? Number(m[1]) : 0,
+        body: bodyAt >= 0 ? text.slice(bodyAt + 4) : '',
+        error: m ? undefined : (error ?? 'no response'),
+        ms: Date.now() - started,
+      });
+    };
+    socket.setTimeout(timeoutMs, () => finish('timeout'));
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => finish());
+    socket.on('close', () => finish());
+    socket.on('error', (e) => finish(e.message));
+    socket.write(bytes);
+  });
+}
+
+/**
+ * Steady, bounded load: `concurrency` loops, each sending one request then pausing `pauseMs`, until stop()
+ * or `maxMs` or `maxRequests`. Keep concurrency * 1000 / pauseMs below nginx's 20 r/s per-IP limit.
+ */
+export function steadyLoad(
+  send: () => Promise<Outcome>,
+  opts: { concurrency: number; pauseMs: number; maxMs: number; maxRequests: number },
+): { outcomes: Outcome[]; stop: () => Promise<Outcome[]> } {
+  const outcomes: Outcome[] = [];
+  const deadline = Date.now() + opts.maxMs;
+  let stopped = false;
+  const loops = Array.from({ length: opts.concurrency }, async () => {
+    while (!stopped && Date.now() < deadline && outcomes.length < opts.maxRequests) {
+      outcomes.push(await send());
+      await new Promise((r) => setTimeout(r, opts.pauseMs));
+    }
+  });
+  return {
+    outcomes,
+    stop: async () => {
+      stopped = true;
+      await Promise.all(loops);
+      return outcomes;
+    },
+  };
+}
+
+/** Runs `tasks` with at most `concurrency` at once; results keep the tasks' order. */
+export async function pool<T>(tasks: (() => Promise<T>)[], concurrency: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < tasks.length) {
+        const i = next++;
+        results[i] = await tasks[i]!();
+      }
+    }),
+  );
+  return results;
+}
+
+/** Status histogram, e.g. { "200": 120, "503": 4, "0": 1 }. */
+export function statusCounts(outcomes: Outcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
+  return counts;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
