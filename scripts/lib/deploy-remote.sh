@@ -80,11 +80,11 @@ http_port=${http_port:-80}
 rollback() {
   if [ "$had_previous" != true ]; then
     log "first deploy failed; the logs:"
-    compose logs --tail 40 app nginx >&2 || true
+    compose logs --tail 20 app nginx >&2 || true
     exit 1
   fi
   log "rolling back to $previous_image"
-  compose logs --tail 40 app >&2 || true
+  compose logs --no-log-prefix --tail 5 app >&2 || true
   rm -rf nginx
   cp -a "$previous"/. .
   dotenv_set .env APP_IMAGE "$previous_image"
@@ -99,16 +99,19 @@ rollback() {
 }
 
 # Smoke check through nginx on the host: /healthz and the home page, both 200, within smoke_timeout.
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
 smoke() {
-  local deadline=$((SECONDS + smoke_timeout)) base="http://127.0.0.1:$http_port"
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    if curl -fsS -o /dev/null --max-time 5 "$base/healthz" && curl -fsS -o /dev/null --max-time 5 "$base/"; then
-      log "smoke check passed: $base/healthz and $base/ answer 200 ($(curl -fsS --max-time 5 "$base/healthz"))"
+  local deadline=$((SECONDS + smoke_timeout)) base="http://127.0.0.1:$http_port" health home
+  while :; do
+    health=$(status_of "$base/healthz") home=$(status_of "$base/")
+    if [ "$health" = 200 ] && [ "$home" = 200 ]; then
+      log "smoke check passed: /healthz and / answer 200 through nginx ($(curl -fsS --max-time 5 "$base/healthz"))"
       return 0
     fi
+    [ "$SECONDS" -lt "$deadline" ] || break
     sleep 2
   done
-  log "smoke check FAILED: $base/healthz or $base/ did not answer 200 within ${smoke_timeout}s"
+  log "smoke check FAILED after ${smoke_timeout}s: $base/healthz answered $health, $base/ answered $home"
   return 1
 }
 

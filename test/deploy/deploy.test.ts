@@ -49,7 +49,7 @@ async function deploy(label: string, args: string[], env: Record<string, string>
   const result = await runScript(
     path.join(projectRoot, 'scripts', 'deploy.sh'),
     [
-      '--dir', remoteDir, '--project', project, '--smoke-timeout', '30',
+      '--dir', remoteDir, '--project', project, '--smoke-timeout', '15',
       '--set', `HTTP_PORT=${httpPort}`, '--set', 'SEED_COUNT=5', ...passThrough, ...args, host.target,
     ],
     { ...process.env, ...host.env, ...env },

@@ -65,8 +65,8 @@ export interface SshHost {
 }
 
 /**
- * A dedicated sshd on 127.0.0.1:<free port> standing in for the EC2 host: its own host key, root login with
- * one key that this function generates, nothing else (no passwords, no PAM). Commands run on this machine,
+ * A dedicated sshd on 127.0.0.1:<free port> standing in for the EC2 host: its own host key, login as the
+ * current user (root here) with one key that this function generates, nothing else (no passwords, no PAM). Commands run on this machine,
  * so the "server" uses the local Docker engine.
  */
 export async function startSshHost(workDir: string, sessionEnv: Record<string, string> = {}): Promise<SshHost> {
@@ -80,6 +80,8 @@ export async function startSshHost(workDir: string, sessionEnv: Record<string, s
   fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
   fs.writeFileSync(path.join(dir, 'known_hosts'), '');
   const port = await freePort();
+  // Root here (and in CI); the runner's own user on a GitHub runner, where sshd can only log in as itself.
+  const user = os.userInfo().username;
   const setEnv = Object.entries(sessionEnv).map(([k, v]) => `${k}=${v}`);
   const config = [
     `Port ${port}`,
@@ -92,7 +94,7 @@ export async function startSshHost(workDir: string, sessionEnv: Record<string, s
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'PermitRootLogin prohibit-password',
-    'AllowUsers root',
+    `AllowUsers ${user}`,
     'UsePAM no',
     // The key files live in a temp dir that sshd's ownership checks would reject.
     'StrictModes no',
@@ -103,7 +105,11 @@ export async function startSshHost(workDir: string, sessionEnv: Record<string, s
   ];
   const configFile = path.join(dir, 'sshd_config');
   fs.writeFileSync(configFile, `${config.join('\n')}\n`);
-  fs.mkdirSync('/run/sshd', { recursive: true }); // privilege separation directory
+  if (!fs.existsSync('/run/sshd')) {
+    // sshd's privilege separation directory; only root can make it (the openssh-server package's service does).
+    if (process.getuid?.() !== 0) throw new Error('sshd needs /run/sshd: run `sudo mkdir -p /run/sshd` first.');
+    fs.mkdirSync('/run/sshd', { recursive: true });
+  }
   const daemon = new Daemon('sshd', spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await waitForPort(daemon, port);
   const sshOpts = [
@@ -113,7 +119,7 @@ export async function startSshHost(workDir: string, sessionEnv: Record<string, s
     '-o LogLevel=ERROR',
   ].join(' ');
   return {
-    target: 'root@127.0.0.1',
+    target: `${user}@127.0.0.1`,
     port,
     env: { SSH_PORT: String(port), SSH_KEY: clientKey, SSH_OPTS: sshOpts },
     stop: () => daemon.stop(),
