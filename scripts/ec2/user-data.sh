@@ -17,9 +17,11 @@ HTTP_PORT=${HTTP_PORT:-80}
 APP_IMAGE=${APP_IMAGE:-}
 COMPOSE_VERSION=${COMPOSE_VERSION:-latest} # Amazon Linux only: its repos have no compose plugin
 BUILDX_VERSION=${BUILDX_VERSION:-v0.17.1}  # Amazon Linux only: compose builds with buildx
-SKIP_PACKAGES=${SKIP_PACKAGES:-0}         # 1: Docker and git are already installed
+SKIP_PACKAGES=${SKIP_PACKAGES:-0}         # 1: Docker, the compose plugin, git and curl are already installed
+UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
+LOG_FILE=${LOG_FILE:-/var/log/posts-stack-setup.log}
 
-exec > >(tee -a /var/log/posts-stack-setup.log) 2>&1
+exec > >(tee -a "$LOG_FILE") 2>&1
 log() { printf '[posts-stack %s] %s\n' "$(date -u +%FT%TZ)" "$*"; }
 
 install_packages() {
@@ -51,7 +53,13 @@ install_packages() {
       exit 1
       ;;
   esac
-  systemctl enable --now docker
+  # Docker's default json-file logs never rotate: cap them (kept if you already have a daemon.json).
+  if [ ! -f /etc/docker/daemon.json ]; then
+    mkdir -p /etc/docker
+    printf '%s\n' '{ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "5" } }' >/etc/docker/daemon.json
+  fi
+  systemctl enable docker
+  systemctl restart docker
   # The default login user may run docker without sudo (it is root-equivalent: keep SSH restricted).
   for user in ec2-user ubuntu; do
     if id "$user" >/dev/null 2>&1; then usermod -aG docker "$user"; fi
@@ -84,7 +92,8 @@ write_env() {
 }
 
 install_unit() {
-  cat >/etc/systemd/system/posts-stack.service <<UNIT
+  mkdir -p "$UNIT_DIR"
+  cat >"$UNIT_DIR/posts-stack.service" <<UNIT
 [Unit]
 Description=posts-stack: nginx, app and MongoDB with Docker Compose
 Requires=docker.service
@@ -102,21 +111,24 @@ TimeoutStartSec=600
 [Install]
 WantedBy=multi-user.target
 UNIT
-  systemctl daemon-reload
+  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 }
 
 start_stack() {
   cd "$STACK_DIR"
-  if [ -n "$APP_IMAGE" ]; then
-    log "pulling images"
-    docker compose pull
-  else
+  # A registry image is pulled by `up` when missing; without one the app image is built here.
+  if [ -z "$APP_IMAGE" ]; then
     log "building the app image"
     docker compose build app
   fi
   log "starting the stack"
-  systemctl enable posts-stack.service
-  systemctl restart posts-stack.service
+  if [ -d /run/systemd/system ]; then
+    systemctl enable posts-stack.service
+    systemctl restart posts-stack.service
+  else
+    log "systemd is not running here: starting with docker compose directly ($UNIT_DIR/posts-stack.service is written)"
+    docker compose up -d --wait --wait-timeout 300
+  fi
   local port
   port=$(sed -n 's/^HTTP_PORT=//p' .env | tail -n 1)
   for _ in $(seq 1 30); do
