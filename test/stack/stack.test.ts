@@ -101,7 +101,7 @@ describe('pages through nginx', () => {
 
   it('compresses pages and gives static assets caching headers', async () => {
     const page = await http.get('/posts', { headers: { 'Accept-Encoding': 'gzip' }, decompress: false });
-    const css = (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/style.css') : null;
+    const css = (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/css/site.css') : null;
 
     expect(page.headers['content-encoding']).toBe('gzip');
     expect(css?.status).toBe(200);
@@ -229,12 +229,13 @@ describe('scaling', () => {
     expect(replicas).toHaveLength(3);
 
     // nginx re-resolves the app name every 10 s, so keep sending until every replica has answered.
+    // Pages, not /healthz: the app logs health probes at debug level only.
     const prefix = `scale-${randomUUID().slice(0, 8)}`;
     let sent = 0;
     const served = await eventually(
       async () => {
         for (let i = 0; i < 15; i++) {
-          const r = await http.get('/healthz', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
+          const r = await http.get('/', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
           expect(r.status).toBe(200);
         }
         const counts = await Promise.all(
