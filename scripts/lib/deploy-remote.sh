@@ -28,6 +28,10 @@ case $mode in build | pull) ;; *) echo "deploy-remote: --mode must be build or p
 . "$(dirname "${BASH_SOURCE[0]}")/dotenv.sh"
 
 log() { printf '[deploy %s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
+for need in docker curl; do
+  command -v "$need" >/dev/null || { log "this host has no $need: install it first (scripts/ec2/user-data.sh does)"; exit 1; }
+done
+docker compose version >/dev/null 2>&1 || { log "this host's docker has no compose plugin (docker compose): install it first"; exit 1; }
 cd "$dir"
 incoming=$dir/.incoming previous=$dir/.previous
 compose() {
