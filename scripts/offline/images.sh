@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Step 3: local base images built without any container registry.
+#   posts-offline/node:24-bookworm-slim   (stand-in for node:24-bookworm-slim)
+#   posts-offline/nginx:1.30              (stand-in for nginx:1.30 / stable)
+#   posts-offline/ferretdb:1.24.2         (stand-in for mongo:8)
+# An image is rebuilt only when its recipe (files + versions) changes: the
+# recipe hash is stored in the image label posts-offline.recipe.
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+NODE_IMAGE="$IMAGE_PREFIX/node:${NODE_MAJOR}-bookworm-slim"
+NGINX_IMAGE="$IMAGE_PREFIX/nginx:1.30"
+MONGO_IMAGE="$IMAGE_PREFIX/ferretdb:${FERRETDB_VERSION#v}"
+ROOTFS_DIR="$CACHE_DIR/rootfs"
+BUILD_DIR="$CACHE_DIR/build"
+IMG="$OFFLINE_DIR/images"
+HOST_CA=/etc/ssl/certs/ca-certificates.crt
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+
+# rootfs NAME SUITE INCLUDES: cached debootstrap minbase tarball; prints its path.
+# Bump ROOTFS_RECIPE to force new tarballs.
+ROOTFS_RECIPE=2
+rootfs() {
+  local name=$1 suite=$2 include=$3
+  local tar="$ROOTFS_DIR/$name.tar" stamp="$ROOTFS_DIR/$name.stamp"
+  local want="recipe=$ROOTFS_RECIPE suite=$suite include=$include mirror=$DEBIAN_MIRROR"
+  if [[ -f "$tar" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    info "reusing cached rootfs $tar" >&2
+    echo "$tar"
+    return 0
+  fi
+  apt_install debootstrap >&2
+  log "debootstrap --variant=minbase $suite ($include) -> $tar (a few minutes)" >&2
+  local dir="$ROOTFS_DIR/$name.d"
+  rm -rf "$dir" "$tar" "$stamp"
+  mkdir -p "$ROOTFS_DIR"
+  if ! with_retries 2 debootstrap --variant=minbase --include="$include" "$suite" "$dir" "$DEBIAN_MIRROR" \
+      >"$ROOTFS_DIR/$name.log" 2>&1; then
+    tail -n 15 "$ROOTFS_DIR/$name.log" >&2
+    die "debootstrap of $suite failed (full log: $ROOTFS_DIR/$name.log)" \
+      "check that $DEBIAN_MIRROR serves '$suite' (apt-get update works?), then rerun"
+  fi
+  # Slim it down like the official debian:*-slim images.
+  rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/cache/apt/*.bin "$dir"/var/lib/apt/lists/* \
+    "$dir"/usr/share/doc/* "$dir"/usr/share/man/* "$dir"/usr/share/info/* "$dir"/usr/share/locale/* \
+    "$dir"/var/log/* "$dir"/tmp/* "$dir"/debootstrap
+  mkdir -p "$dir/etc/dpkg/dpkg.cfg.d"
+  printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+    'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+    >"$dir/etc/dpkg/dpkg.cfg.d/docker"
+  : >"$dir/etc/resolv.conf"
+  echo localhost >"$dir/etc/hostname"
+  tar --numeric-owner -C "$dir" -cf "$tar.tmp" . || die "could not pack $dir" "check free space on $ROOTFS_DIR (df -h)"
+  mv "$tar.tmp" "$tar"
+  rm -rf "$dir"
+  echo "$want" >"$stamp"
+  echo "$tar"
+}
+
+# build_image TAG HASH CONTEXT [docker build args...]: skip when the label matches.
+build_image() {
+  local tag=$1 hash=$2 ctx=$3; shift 3
+  local blog="$BUILD_DIR/${tag//[\/:]/_}.build.log"
+  log "docker build $tag (recipe $hash; log: $blog)"
+  if ! docker build --label "posts-offline.recipe=$hash" -t "$tag" "$@" "$ctx" >"$blog" 2>&1; then
+    tail -n 30 "$blog" >&2
+    die "docker build of $tag failed (context: $ctx, full log: $blog)" \
+      "see the build output above; DOCKER_BUILDKIT=0 is required here (no buildx); rerun after fixing"
+  fi
+  info "built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
+}
+
+up_to_date() { [[ "$(image_label "$1" posts-offline.recipe)" == "$2" ]]; }
+
+mkdir -p "$BUILD_DIR"
+[[ -f "$HOST_CA" ]] || die "$HOST_CA not found" "apt-get install ca-certificates and rerun"
+
+# ---- node ----------------------------------------------------------------
+log "image $NODE_IMAGE"
+[[ -x "$NODE24_PREFIX/bin/node" ]] || die "$NODE24_PREFIX/bin/node missing" "run scripts/offline/node.sh first (setup.sh does)"
+node_version="$("$NODE24_PREFIX/bin/node" --version)"; node_version="${node_version#v}"
+node_hash="$(hash_files "$IMG/node/Dockerfile" "$IMG/node/docker-entrypoint.sh" "$NODE24_PREFIX/.posts-offline-version" "$HOST_CA" \
+  <(echo "rootfs=$ROOTFS_RECIPE"))"
+if up_to_date "$NODE_IMAGE" "$node_hash"; then
+  info "up to date"
+else
+  tar="$(rootfs bookworm-minbase bookworm ca-certificates)"
+  ctx="$BUILD_DIR/node"
+  rm -rf "$ctx" && mkdir -p "$ctx/node/lib"
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  cp -a "$NODE24_PREFIX/bin" "$NODE24_PREFIX/include" "$NODE24_PREFIX/share" "$ctx/node/"
+  rm -f "$ctx/node/bin/npm" "$ctx/node/bin/npx"   # host wrappers; the image gets symlinks
+  cp -a "$NODE24_PREFIX/lib/node_modules" "$ctx/node/lib/"
+  cp "$HOST_CA" "$ctx/host-ca-bundle.crt"
+  cp "$IMG/node/Dockerfile" "$IMG/node/docker-entrypoint.sh" "$ctx/"
+  build_image "$NODE_IMAGE" "$node_hash" "$ctx" --build-arg "NODE_VERSION=$node_version"
+  rm -rf "$ctx"
+fi
+
+# ---- nginx ---------------------------------------------------------------
+log "image $NGINX_IMAGE"
+nginx_files=("$IMG/nginx/Dockerfile" "$IMG/nginx/nginx.conf" "$IMG/nginx/default.conf" "$IMG/nginx/docker-entrypoint.sh" "$IMG"/nginx/docker-entrypoint.d/*)
+nginx_hash="$(hash_files "${nginx_files[@]}" <(echo "rootfs=$ROOTFS_RECIPE"))"
+if up_to_date "$NGINX_IMAGE" "$nginx_hash"; then
+  info "up to date"
+else
+  tar="$(rootfs sid-nginx sid nginx,libnginx-mod-stream,libnginx-mod-mail,gettext-base,ca-certificates)"
+  ctx="$BUILD_DIR/nginx"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  cp -a "$IMG/nginx/." "$ctx/"
+  build_image "$NGINX_IMAGE" "$nginx_hash" "$ctx"
+  rm -rf "$ctx"
+fi
+
+# ---- ferretdb (mongo stand-in) -------------------------------------------
+log "image $MONGO_IMAGE"
+node_id="$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE")"
+mongo_hash="$(hash_files "$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" \
+  <(echo "ferretdb=$FERRETDB_VERSION mongosh=$MONGOSH_SPEC base=$node_id"))"
+if up_to_date "$MONGO_IMAGE" "$mongo_hash"; then
+  info "up to date"
+else
+  ctx="$BUILD_DIR/ferretdb"
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  log "building FerretDB $FERRETDB_VERSION (Go module proxy, CGO off, SQLite backend only)"
+  json="$(cd /tmp && GOFLAGS=-mod=mod with_retries 3 "$GO" mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")" \
+    || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed" "check that the Go module proxy ($("$GO" env GOPROXY)) is reachable, then rerun"
+  moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")"
+  cp -r "$moddir" "$ctx/src" && chmod -R u+w "$ctx/src"
+  # The release build writes the version with `task gen-version`; do it by hand.
+  echo "$FERRETDB_VERSION" >"$ctx/src/build/version/version.txt"
+  echo "posts-offline" >"$ctx/src/build/version/package.txt"
+  (cd "$ctx/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$GO" build -trimpath -tags ferretdb_no_postgresql \
+      -ldflags "-s -w" -o "$ctx/ferretdb" ./cmd/ferretdb) >"$BUILD_DIR/ferretdb-go.log" 2>&1 \
+    || { tail -n 30 "$BUILD_DIR/ferretdb-go.log" >&2
+      die "building FerretDB failed (log: $BUILD_DIR/ferretdb-go.log)" "see the Go errors above; 'go clean -cache' and rerun if the cache is corrupt"; }
+  rm -rf "$ctx/src"
+  mongosh_v="$(npm view "$MONGOSH_SPEC" version --json 2>/dev/null | tr -d '[]", ' | grep -E '^[0-9.]+$' | sort -V | tail -n 1 || true)"
+  [[ -n "$mongosh_v" ]] || die "could not resolve $MONGOSH_SPEC on the npm registry" "check 'npm view $MONGOSH_SPEC version' and rerun"
+  cp "$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$ctx/"
+  build_image "$MONGO_IMAGE" "$mongo_hash" "$ctx" --build-arg "NODE_IMAGE=$NODE_IMAGE" \
+    --build-arg "MONGOSH_VERSION=$mongosh_v" --build-arg "FERRETDB_VERSION=${FERRETDB_VERSION#v}"
+  rm -rf "$ctx"
+fi
+
+printf 'NODE_IMAGE=%s\nNGINX_IMAGE=%s\nMONGO_IMAGE=%s\n' "$NODE_IMAGE" "$NGINX_IMAGE" "$MONGO_IMAGE" >"$BUILD_DIR/images.env"

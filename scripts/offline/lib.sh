@@ -1,0 +1,94 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # variables are used by the scripts that source this file
+# Shared helpers for scripts/offline/*.sh. Source it; do not execute it.
+
+OFFLINE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$OFFLINE_DIR/../.." && pwd)"
+CACHE_DIR="${POSTS_OFFLINE_CACHE:-/var/cache/posts-offline}"
+ENV_FILE="$REPO_ROOT/.offline/env"
+
+# Pinned / chosen versions (see README.md for why).
+COMPOSE_MODULE="github.com/docker/compose/v5"
+COMPOSE_VERSION="v5.6.0"
+BUILDX_MODULE="github.com/docker/buildx"
+BUILDX_VERSION="v0.38.2"
+FERRETDB_MODULE="github.com/FerretDB/FerretDB"
+FERRETDB_VERSION="v1.24.2"
+NODE_MAJOR="24"
+NPM_SPEC="npm@11"
+MONGOSH_SPEC="mongosh@2"
+NODE24_PREFIX="/opt/node24"
+DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+IMAGE_PREFIX="posts-offline"
+
+# The engine is Debian's docker.io 20.10 (API 1.41). Clients negotiate the API
+# version by themselves. Our own images are built with the classic builder
+# (works with or without the buildx plugin); see README.md.
+export DOCKER_BUILDKIT=0
+export COMPOSE_BAKE=false
+
+log()  { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+# die WHAT HINT: say what broke and what to do, then exit non-zero.
+die() {
+  printf '\nERROR: %s\n' "$1" >&2
+  if [[ $# -gt 1 ]]; then printf 'FIX:   %s\n' "$2" >&2; fi
+  exit 1
+}
+
+# Run apt-get update at most once per setup.sh run (and not at all when a
+# recent update already happened on this machine, e.g. warm reruns).
+apt_update_once() {
+  if [[ "${_POSTS_APT_UPDATED:-}" == 1 ]]; then return 0; fi
+  local stamp=/var/lib/apt/periodic/posts-offline-update-stamp
+  if [[ -f "$stamp" && -n "$(find "$stamp" -mmin -360 2>/dev/null)" ]]; then
+    export _POSTS_APT_UPDATED=1
+    return 0
+  fi
+  log "apt-get update"
+  apt-get update -qq || die "apt-get update failed" \
+    "check that Debian's package mirror is reachable (see /etc/apt/sources.list*), then rerun"
+  mkdir -p "$(dirname "$stamp")" && touch "$stamp"
+  export _POSTS_APT_UPDATED=1
+}
+
+# apt_install PKG...: install only what is missing.
+apt_install() {
+  local missing=() p
+  for p in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$p")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then return 0; fi
+  apt_update_once
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed" "run 'apt-get install ${missing[*]}' by hand to see why, then rerun"
+}
+
+# hash_files FILE...: one sha256 over the given files' contents (and names).
+hash_files() {
+  local f
+  for f in "$@"; do
+    printf '%s\n' "${f#"$OFFLINE_DIR"/}"
+    cat "$f"
+  done | sha256sum | cut -c1-16
+}
+
+# image_label IMAGE LABEL: print the label of a local image, or nothing.
+image_label() {
+  docker image inspect -f "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true
+}
+
+# with_retries N CMD...: retry a flaky network command.
+with_retries() {
+  local n=$1 i; shift
+  for ((i = 1; i <= n; i++)); do
+    if "$@"; then return 0; fi
+    if ((i < n)); then warn "attempt $i/$n failed: $*; retrying"; sleep $((i * 3)); fi
+  done
+  return 1
+}
