@@ -4,7 +4,16 @@ import { randomUUID } from 'node:crypto';
 import { docker } from '../stack/support/docker';
 import { httpClient } from '../stack/support/http';
 import { projectRoot } from '../stack/support/stack';
-import { freePort, Registry, runScript, ScriptResult, SshHost, startRegistry, startSshHost, tempWorkDir } from './support/hosts';
+import {
+  freePort,
+  Registry,
+  runScript,
+  ScriptResult,
+  SshHost,
+  startRegistry,
+  startSshHost,
+  tempWorkDir,
+} from './support/hosts';
 
 // scripts/deploy.sh for real: over SSH (a dedicated sshd on 127.0.0.1 standing in for the EC2 host, with the
 // local Docker engine as its Docker), pulling from a real registry (Debian's docker-registry on 127.0.0.1).
@@ -49,8 +58,19 @@ async function deploy(label: string, args: string[], env: Record<string, string>
   const result = await runScript(
     path.join(projectRoot, 'scripts', 'deploy.sh'),
     [
-      '--dir', remoteDir, '--project', project, '--smoke-timeout', '15',
-      '--set', `HTTP_PORT=${httpPort}`, '--set', 'SEED_COUNT=5', ...passThrough, ...args, host.target,
+      '--dir',
+      remoteDir,
+      '--project',
+      project,
+      '--smoke-timeout',
+      '15',
+      '--set',
+      `HTTP_PORT=${httpPort}`,
+      '--set',
+      'SEED_COUNT=5',
+      ...passThrough,
+      ...args,
+      host.target,
     ],
     { ...process.env, ...host.env, ...env },
   );
@@ -60,7 +80,16 @@ async function deploy(label: string, args: string[], env: Record<string, string>
 }
 
 async function runningAppImageId(): Promise<string> {
-  const container = (await docker(['ps', '-q', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=app'])).trim();
+  const container = (
+    await docker([
+      'ps',
+      '-q',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'label=com.docker.compose.service=app',
+    ])
+  ).trim();
   return (await docker(['inspect', '-f', '{{.Image}}', container])).trim();
 }
 
@@ -70,17 +99,35 @@ beforeAll(async () => {
   httpPort = await freePort();
   // The "host" builds like this machine does (the offline toolchain turns BuildKit off).
   const buildEnv = Object.fromEntries(
-    ['DOCKER_BUILDKIT', 'COMPOSE_BAKE'].filter((k) => process.env[k]).map((k) => [k, process.env[k] as string]),
+    ['DOCKER_BUILDKIT', 'COMPOSE_BAKE']
+      .filter((k) => process.env[k])
+      .map((k) => [k, process.env[k] as string]),
   );
   [host, registry] = await Promise.all([startSshHost(work, buildEnv), startRegistry(work)]);
   const repo = `${registry.address}/posts-stack/app`;
-  images = { v2: `${repo}:v2`, broken: `${repo}:broken`, previous: `${repo}:previous`, pushTest: `${repo}:test` };
+  images = {
+    v2: `${repo}:v2`,
+    broken: `${repo}:broken`,
+    previous: `${repo}:previous`,
+    pushTest: `${repo}:test`,
+  };
 });
 
 afterAll(async () => {
   console.log(`[deploy] timings: ${timings.join('; ')}`);
   if (remoteDir && fs.existsSync(path.join(remoteDir, 'docker-compose.yml'))) {
-    await docker(['compose', '-p', project, '--project-directory', remoteDir, '-f', path.join(remoteDir, 'docker-compose.yml'), 'down', '-v', '--remove-orphans']).catch((e) => console.error(e));
+    await docker([
+      'compose',
+      '-p',
+      project,
+      '--project-directory',
+      remoteDir,
+      '-f',
+      path.join(remoteDir, 'docker-compose.yml'),
+      'down',
+      '-v',
+      '--remove-orphans',
+    ]).catch((e) => console.error(e));
   }
   for (const tag of [v1, ...Object.values(images ?? {})]) await docker(['rmi', tag]).catch(() => undefined);
   await host?.stop();
@@ -100,7 +147,9 @@ describe('images for deployment', () => {
 
     expect(afterRemove).toBe('gone');
     expect(await imageId(images.pushTest)).toBe(localId);
-    expect(await docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', images.pushTest])).toContain(`${registry.address}/posts-stack/app@sha256:`);
+    expect(await docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', images.pushTest])).toContain(
+      `${registry.address}/posts-stack/app@sha256:`,
+    );
   });
 });
 
@@ -123,8 +172,14 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(envValue('APP_IMAGE')).toBe(v1);
     expect(await runningAppImageId()).toBe(await imageId(v1));
     // Data that must survive the updates below.
-    const form = new URLSearchParams({ title: `Before update ${id}`, body: 'Kept across deploys', author: 'Deploy test' });
-    const created = await http().post('/posts', form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    const form = new URLSearchParams({
+      title: `Before update ${id}`,
+      body: 'Kept across deploys',
+      author: 'Deploy test',
+    });
+    const created = await http().post('/posts', form.toString(), {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
     expect(created.status).toBe(303);
     postPath = String(created.headers.location);
   });
@@ -153,7 +208,9 @@ describe('scripts/deploy.sh over SSH', () => {
     await publish(images.broken);
     const v2Id = await runningAppImageId();
 
-    const result = await deploy('failed update (broken image, rollback)', ['--pull'], { APP_IMAGE: images.broken });
+    const result = await deploy('failed update (broken image, rollback)', ['--pull'], {
+      APP_IMAGE: images.broken,
+    });
 
     expect(result.code).toBe(2);
     expect(result.output).toContain('smoke check FAILED');

@@ -47,7 +47,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (stackDir && fs.existsSync(path.join(stackDir, 'docker-compose.yml'))) {
-    await docker(['compose', '-p', project, '--project-directory', stackDir, 'down', '-v', '--remove-orphans']).catch((e) => console.error(e));
+    await docker([
+      'compose',
+      '-p',
+      project,
+      '--project-directory',
+      stackDir,
+      'down',
+      '-v',
+      '--remove-orphans',
+    ]).catch((e) => console.error(e));
   }
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
@@ -58,7 +67,9 @@ it('clones the project, writes .env with a generated secret and the systemd unit
   const secret = envValue('MONGO_ROOT_PASSWORD');
   const health = await httpClient(`http://127.0.0.1:${httpPort}`).get('/healthz');
   const second = await runScript(path.join(projectRoot, 'scripts', 'ec2', 'user-data.sh'), [], env);
-  console.log(`[user-data] second run: exit ${second.code} in ${second.seconds.toFixed(1)} s\n${second.output}`);
+  console.log(
+    `[user-data] second run: exit ${second.code} in ${second.seconds.toFixed(1)} s\n${second.output}`,
+  );
   const unit = fs.readFileSync(path.join(unitDir, 'posts-stack.service'), 'utf8');
 
   expect(first.code).toBe(0);

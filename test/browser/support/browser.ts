@@ -41,7 +41,9 @@ export interface WatchedPage {
  * document whose non-2xx status is the point of the test (404, 50x): Chromium reports such a main-document
  * response as a console error ("Failed to load resource"), which is then not the page's fault.
  */
-export async function watchedPage(browser: Browser): Promise<WatchedPage & { expectStatusOf(url: string): void }> {
+export async function watchedPage(
+  browser: Browser,
+): Promise<WatchedPage & { expectStatusOf(url: string): void }> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
   const page = await context.newPage();
   const errors: string[] = [];

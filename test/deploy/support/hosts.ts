@@ -21,14 +21,19 @@ export async function freePort(): Promise<number> {
 
 function requireBinary(file: string, aptPackage: string): void {
   if (!fs.existsSync(file)) {
-    throw new Error(`These tests need ${file} and there is none: install it with \`apt-get install -y ${aptPackage}\`.`);
+    throw new Error(
+      `These tests need ${file} and there is none: install it with \`apt-get install -y ${aptPackage}\`.`,
+    );
   }
 }
 
 /** A background server process whose output is kept, for the failure message. */
 class Daemon {
   output = '';
-  constructor(readonly name: string, readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
   }
@@ -44,13 +49,17 @@ class Daemon {
 }
 
 async function waitForPort(daemon: Daemon, port: number, timeoutMs = 15_000): Promise<void> {
-  await eventually(async () => {
-    if (daemon.exited) throw new Error(`${daemon.name} exited: ${daemon.output}`);
-    return new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  }, timeoutMs, 100).catch((error: Error) => {
+  await eventually(
+    async () => {
+      if (daemon.exited) throw new Error(`${daemon.name} exited: ${daemon.output}`);
+      return new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
+        socket.once('error', () => resolve(false));
+      });
+    },
+    timeoutMs,
+    100,
+  ).catch((error: Error) => {
     throw new Error(`${daemon.name} did not listen on 127.0.0.1:${port}: ${error.message}\n${daemon.output}`);
   });
 }
@@ -69,7 +78,10 @@ export interface SshHost {
  * current user (root here) with one key that this function generates, nothing else (no passwords, no PAM). Commands run on this machine,
  * so the "server" uses the local Docker engine.
  */
-export async function startSshHost(workDir: string, sessionEnv: Record<string, string> = {}): Promise<SshHost> {
+export async function startSshHost(
+  workDir: string,
+  sessionEnv: Record<string, string> = {},
+): Promise<SshHost> {
   requireBinary('/usr/sbin/sshd', 'openssh-server');
   requireBinary('/usr/bin/ssh', 'openssh-client');
   const dir = fs.mkdtempSync(path.join(workDir, 'sshd-'));
@@ -107,10 +119,14 @@ export async function startSshHost(workDir: string, sessionEnv: Record<string, s
   fs.writeFileSync(configFile, `${config.join('\n')}\n`);
   if (!fs.existsSync('/run/sshd')) {
     // sshd's privilege separation directory; only root can make it (the openssh-server package's service does).
-    if (process.getuid?.() !== 0) throw new Error('sshd needs /run/sshd: run `sudo mkdir -p /run/sshd` first.');
+    if (process.getuid?.() !== 0)
+      throw new Error('sshd needs /run/sshd: run `sudo mkdir -p /run/sshd` first.');
     fs.mkdirSync('/run/sshd', { recursive: true });
   }
-  const daemon = new Daemon('sshd', spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const daemon = new Daemon(
+    'sshd',
+    spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   await waitForPort(daemon, port);
   const sshOpts = [
     `-o UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
@@ -148,7 +164,10 @@ export async function startRegistry(workDir: string): Promise<Registry> {
       '',
     ].join('\n'),
   );
-  const daemon = new Daemon('docker-registry', spawn('/usr/bin/docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const daemon = new Daemon(
+    'docker-registry',
+    spawn('/usr/bin/docker-registry', ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }),
+  );
   await waitForPort(daemon, port);
   return { address: `127.0.0.1:${port}`, stop: () => daemon.stop() };
 }
@@ -171,6 +190,8 @@ export async function runScript(file: string, args: string[], env: NodeJS.Proces
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000 }));
+    child.on('close', (code) =>
+      resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000 }),
+    );
   });
 }
