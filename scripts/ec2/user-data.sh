@@ -19,10 +19,12 @@ COMPOSE_VERSION=${COMPOSE_VERSION:-latest} # Amazon Linux only: its repos have n
 BUILDX_VERSION=${BUILDX_VERSION:-v0.17.1}  # Amazon Linux only: compose builds with buildx
 SKIP_PACKAGES=${SKIP_PACKAGES:-0}         # 1: Docker, the compose plugin, git and curl are already installed
 UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
+USE_SYSTEMD=${USE_SYSTEMD:-auto}          # auto: when systemd runs; 0: write the unit, start with compose
 LOG_FILE=${LOG_FILE:-/var/log/posts-stack-setup.log}
 
 exec > >(tee -a "$LOG_FILE") 2>&1
 log() { printf '[posts-stack %s] %s\n' "$(date -u +%FT%TZ)" "$*"; }
+with_systemd() { [ "$USE_SYSTEMD" = 1 ] || { [ "$USE_SYSTEMD" = auto ] && [ -d /run/systemd/system ]; }; }
 
 install_packages() {
   # shellcheck disable=SC1091
@@ -111,7 +113,7 @@ TimeoutStartSec=600
 [Install]
 WantedBy=multi-user.target
 UNIT
-  if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+  if with_systemd; then systemctl daemon-reload; fi
 }
 
 start_stack() {
@@ -122,11 +124,11 @@ start_stack() {
     docker compose build app
   fi
   log "starting the stack"
-  if [ -d /run/systemd/system ]; then
+  if with_systemd; then
     systemctl enable posts-stack.service
     systemctl restart posts-stack.service
   else
-    log "systemd is not running here: starting with docker compose directly ($UNIT_DIR/posts-stack.service is written)"
+    log "without systemd: starting with docker compose directly ($UNIT_DIR/posts-stack.service is written)"
     docker compose up -d --wait --wait-timeout 300
   fi
   local port

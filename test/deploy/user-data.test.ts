@@ -39,6 +39,7 @@ beforeAll(async () => {
     HTTP_PORT: String(httpPort),
     APP_IMAGE: process.env.APP_IMAGE ?? 'posts-stack/app:latest', // built once by the global setup
     UNIT_DIR: unitDir,
+    USE_SYSTEMD: '0', // the unit goes to a temp dir, never to this machine's systemd
     LOG_FILE: path.join(work, 'setup.log'),
     COMPOSE_PROJECT_NAME: project,
     SEED_COUNT: '5',
