@@ -3,6 +3,9 @@ import { seedPosts } from '../../app/src/seed/seed';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 
+// Real containers and real HTTP: allow for slow CI machines.
+jest.setTimeout(60_000);
+
 const TOTAL = 45;
 
 describe('listing and pagination', () => {

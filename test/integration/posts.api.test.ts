@@ -1,6 +1,9 @@
 import { client, dbNameFor, startTestServer, suffix, type TestServer } from '../support/http';
 import { stopServer } from '../../app/src/server';
 
+// Real containers and real HTTP: allow for slow CI machines.
+jest.setTimeout(30_000);
+
 describe('JSON API /api/posts', () => {
   let t: TestServer;
 

@@ -5,6 +5,9 @@ import { startServer, stopServer, type RunningServer } from '../../app/src/serve
 import { client, waitFor } from '../support/http';
 import { mongoImage } from '../support/mongo';
 
+// Real containers and real HTTP: allow for slow CI machines.
+jest.setTimeout(150_000);
+
 /** A free TCP port on this host (so the dedicated container keeps the same port across stop/start). */
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

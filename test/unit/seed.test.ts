@@ -51,7 +51,7 @@ describe('batchSizes', () => {
 });
 
 describe('seedPosts (with a fake insert)', () => {
-  const fakeModel = { deleteMany: jest.fn() } as unknown as PostModel;
+  const fakeModel = { collection: { drop: jest.fn() }, createIndexes: jest.fn() } as unknown as PostModel;
 
   it('inserts every post in batches, at most `concurrency` at a time, and reports progress', async () => {
     const batches: number[] = [];
@@ -74,11 +74,11 @@ describe('seedPosts (with a fake insert)', () => {
       onProgress: (n) => progress.push(n),
     });
 
-    expect(result).toMatchObject({ inserted: 2_500, deleted: 0 });
+    expect(result).toMatchObject({ inserted: 2_500, reset: false });
     expect(batches.sort()).toEqual([1000, 1000, 500].sort());
     expect(maxActive).toBeLessThanOrEqual(2);
     expect(progress[progress.length - 1]).toBe(2_500);
-    expect(fakeModel.deleteMany).not.toHaveBeenCalled();
+    expect(fakeModel.collection.drop).not.toHaveBeenCalled();
   });
 
   it('produces the same documents for the same seed', async () => {
@@ -97,14 +97,34 @@ describe('seedPosts (with a fake insert)', () => {
     expect(await run()).toEqual(await run());
   });
 
-  it('deletes first with reset', async () => {
+  it('drops the collection and recreates its indexes first with reset', async () => {
+    const calls: string[] = [];
     const model = {
-      deleteMany: jest.fn(() => ({ exec: async () => ({ deletedCount: 5 }) })),
+      collection: { drop: jest.fn(async () => void calls.push('drop')) },
+      createIndexes: jest.fn(async () => void calls.push('indexes')),
     } as unknown as PostModel;
 
-    const result = await seedPosts(model, { count: 1, reset: true, insert: async () => undefined });
+    const result = await seedPosts(model, {
+      count: 1,
+      reset: true,
+      insert: async () => void calls.push('insert'),
+    });
 
-    expect(result).toMatchObject({ deleted: 5, inserted: 1 });
+    expect(result).toMatchObject({ reset: true, inserted: 1 });
+    expect(calls).toEqual(['drop', 'indexes', 'insert']);
+  });
+
+  it('treats a missing collection as already empty on reset', async () => {
+    const model = {
+      collection: {
+        drop: jest.fn(async () => Promise.reject(Object.assign(new Error('ns not found'), { code: 26 }))),
+      },
+      createIndexes: jest.fn(),
+    } as unknown as PostModel;
+
+    await expect(
+      seedPosts(model, { count: 0, reset: true, insert: async () => undefined }),
+    ).resolves.toMatchObject({ reset: true });
   });
 });
 

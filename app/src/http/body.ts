@@ -5,5 +5,6 @@ import { isUtf8 } from 'node:buffer';
  * into U+FFFD. body-parser reports it as type 'entity.verify.failed', which the error handler maps to 400.
  */
 export function rejectInvalidUtf8(_req: unknown, _res: unknown, buf: Buffer): void {
-  if (!isUtf8(buf)) throw Object.assign(new Error('Request body is not valid UTF-8'), { status: 400, expose: true });
+  if (!isUtf8(buf))
+    throw Object.assign(new Error('Request body is not valid UTF-8'), { status: 400, expose: true });
 }

@@ -42,7 +42,12 @@ export function postsPagesRouter(
           : new HttpError(415, 'Send the form as application/x-www-form-urlencoded'),
       );
     },
-    express.urlencoded({ extended: false, limit: opts.bodyLimit, parameterLimit: 20, verify: rejectInvalidUtf8 }),
+    express.urlencoded({
+      extended: false,
+      limit: opts.bodyLimit,
+      parameterLimit: 20,
+      verify: rejectInvalidUtf8,
+    }),
     requireDb,
     async (req, res) => {
       const result = validateCreatePost(req.body ?? {});

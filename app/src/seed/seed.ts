@@ -56,7 +56,8 @@ export interface SeedOptions {
 
 export interface SeedResult {
   inserted: number;
-  deleted: number;
+  /** True when the collection was emptied first (--reset). */
+  reset: boolean;
   ms: number;
 }
 
@@ -67,8 +68,7 @@ export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<See
   const sizes = batchSizes(opts.count, batchSize);
   const insert = opts.insert ?? ((docs: SeedDoc[]) => Post.insertMany(docs, { ordered: false, lean: true }));
 
-  let deleted = 0;
-  if (opts.reset) deleted = (await Post.deleteMany({}).exec()).deletedCount ?? 0;
+  if (opts.reset) await resetPosts(Post);
 
   const make = createPostFactory({ seed: opts.seed, now: opts.now });
   const inFlight = new Set<Promise<unknown>>();
@@ -86,7 +86,22 @@ export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<See
     if (inFlight.size >= concurrency) await Promise.race(inFlight);
   }
   await Promise.all(inFlight);
-  return { inserted, deleted, ms: Date.now() - started };
+  return { inserted, reset: opts.reset === true, ms: Date.now() - started };
+}
+
+/**
+ * Empties the posts collection by dropping it and recreating its indexes. Faster than deleteMany on MongoDB,
+ * and FerretDB v1 (SQLite) fails deleteMany({}) on large collections ("too many SQL variables").
+ */
+export async function resetPosts(Post: PostModel): Promise<void> {
+  try {
+    await Post.collection.drop();
+  } catch (err) {
+    const e = err as { code?: unknown; codeName?: unknown; message?: unknown };
+    if (!(e.code === 26 || e.codeName === 'NamespaceNotFound' || /ns not found/i.test(String(e.message))))
+      throw err;
+  }
+  await Post.createIndexes();
 }
 
 const LOCK_ID = 'posts-seed';
