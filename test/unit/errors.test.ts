@@ -1,4 +1,4 @@
-import { backoffDelay, isDbUnavailableError } from '../../app/src/db/database';
+import { backoffDelay, connectOptions, isDbUnavailableError } from '../../app/src/db/database';
 import { classifyError, HttpError } from '../../app/src/errors/http-error';
 import { BusyError } from '../../app/src/fibonacci/fibonacci';
 
@@ -68,5 +68,36 @@ describe('backoffDelay', () => {
     expect(backoffDelay(0, 1000, 10_000, () => 0)).toBe(800);
     expect(backoffDelay(0, 1000, 10_000, () => 1)).toBe(1200);
     expect(backoffDelay(20, 1000, 10_000, () => 1)).toBe(10_000);
+  });
+});
+
+describe('connectOptions', () => {
+  const db = {
+    uri: 'mongodb://mongo_db:27017/posts',
+    authSource: 'admin',
+    retryInitialMs: 500,
+    retryMaxMs: 10_000,
+    serverSelectionTimeoutMs: 5_000,
+    heartbeatMs: 2_000,
+  };
+
+  it('fails fast instead of buffering, and has no credentials by default', () => {
+    const opts = connectOptions(db);
+
+    expect(opts).toMatchObject({
+      bufferCommands: false,
+      serverSelectionTimeoutMS: 5_000,
+      heartbeatFrequencyMS: 2_000,
+    });
+    expect(opts.auth).toBeUndefined();
+    expect(opts.authSource).toBeUndefined();
+  });
+
+  it('injects DB_USER/DB_PASSWORD as credentials against authSource=admin, and DB_NAME', () => {
+    expect(connectOptions({ ...db, user: 'root', password: 'pw', dbName: 'other' })).toMatchObject({
+      auth: { username: 'root', password: 'pw' },
+      authSource: 'admin',
+      dbName: 'other',
+    });
   });
 });
