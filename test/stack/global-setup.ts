@@ -19,8 +19,12 @@ export default async function globalSetup(): Promise<void> {
     nginx: process.env.NGINX_IMAGE ?? 'nginx:1.30 (default)',
     node: process.env.NODE_IMAGE ?? 'node:24-bookworm-slim (default)',
   };
-  console.log(`\n[stack] database image: ${images.database}; nginx image: ${images.nginx}; node image: ${images.node}`);
+  console.log(
+    `\n[stack] database image: ${images.database}; nginx image: ${images.nginx}; node image: ${images.node}`,
+  );
   const started = Date.now();
   await docker(['compose', '-f', path.resolve(__dirname, '..', '..', 'docker-compose.yml'), 'build', 'app']);
-  console.log(`[stack] app image ${process.env.APP_IMAGE ?? 'posts-stack/app:latest'} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `[stack] app image ${process.env.APP_IMAGE ?? 'posts-stack/app:latest'} built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

@@ -49,9 +49,17 @@ describe('startup', () => {
     )
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { status: string; timeNano: number; Actor: { Attributes: Record<string, string> } });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            status: string;
+            timeNano: number;
+            Actor: { Attributes: Record<string, string> };
+          },
+      );
     const firstTime = (service: string, status: string) =>
-      events.find((e) => e.Actor.Attributes['com.docker.compose.service'] === service && e.status === status)?.timeNano;
+      events.find((e) => e.Actor.Attributes['com.docker.compose.service'] === service && e.status === status)
+        ?.timeNano;
 
     // Assert
     const mongoHealthy = firstTime('mongo_db', 'health_status: healthy');
@@ -101,7 +109,8 @@ describe('pages through nginx', () => {
 
   it('compresses pages and gives static assets caching headers', async () => {
     const page = await http.get('/posts', { headers: { 'Accept-Encoding': 'gzip' }, decompress: false });
-    const css = (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/css/site.css') : null;
+    const css =
+      (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/css/site.css') : null;
 
     expect(page.headers['content-encoding']).toBe('gzip');
     expect(css?.status).toBe(200);
@@ -114,18 +123,24 @@ describe('proxy headers', () => {
     // Arrange: a spoofed X-Forwarded-For must not become the client address (trust proxy = one hop).
     const requestId = `stack-${randomUUID()}`;
 
-    const response = await http.get('/', { headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9' } });
+    const response = await http.get('/', {
+      headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9' },
+    });
 
     expect(response.headers['x-request-id']).toBe(requestId);
     const nginxLine = await eventually(async () =>
-      jsonLines(await containerLogs(stack.container('nginx-1').getId())).find((l) => l.request_id === requestId),
+      jsonLines(await containerLogs(stack.container('nginx-1').getId())).find(
+        (l) => l.request_id === requestId,
+      ),
     );
     const appLine = await eventually(async () =>
-      jsonLines(await containerLogs(stack.container('app-1').getId())).find((l) => JSON.stringify(l).includes(requestId)),
+      jsonLines(await containerLogs(stack.container('app-1').getId())).find((l) =>
+        JSON.stringify(l).includes(requestId),
+      ),
     );
-    const nginxIp = Object.values((await inspect(stack.container('nginx-1').getId())).NetworkSettings.Networks).map(
-      (n) => n.IPAddress,
-    );
+    const nginxIp = Object.values(
+      (await inspect(stack.container('nginx-1').getId())).NetworkSettings.Networks,
+    ).map((n) => n.IPAddress);
     expect(appLine.clientIp).toBe(nginxLine.remote_addr);
     expect(appLine.clientIp).not.toBe('203.0.113.9');
     expect(nginxIp).not.toContain(appLine.clientIp);

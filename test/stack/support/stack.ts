@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DockerComposeEnvironment,
   StartedDockerComposeEnvironment,
-  StartedGenericContainer,
+  StartedTestContainer,
   Wait,
 } from 'testcontainers';
 import { docker } from './docker';
@@ -30,7 +30,7 @@ export interface Stack {
   baseUrl: string;
   port: number;
   env: Record<string, string>;
-  container(name: 'nginx-1' | 'app-1' | 'mongo_db-1' | string): StartedGenericContainer;
+  container(name: 'nginx-1' | 'app-1' | 'mongo_db-1' | string): StartedTestContainer;
   /** Runs `docker compose` on this stack's project, e.g. ['up', '-d', '--scale', 'app=3', '--wait']. */
   compose(args: string[]): Promise<string>;
 }
@@ -78,7 +78,11 @@ function composeEnvironment(projectName: string, env: Record<string, string>): D
 }
 
 /** Polls until `check` returns a truthy value or the time runs out; returns the value. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
