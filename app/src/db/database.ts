@@ -118,7 +118,16 @@ export class Database {
       } catch (err) {
         if (this.stopped) return;
         const delay = backoffDelay(attempt, retryInitialMs, retryMaxMs);
-        this.logger.warn({ err: (err as Error).message, retryInMs: delay }, 'mongodb not reachable yet');
+        const message = (err as Error).message;
+        if (/auth|unauthori[sz]ed|SCRAM/i.test(message)) {
+          // Retrying will not fix wrong credentials by itself, but keep trying: a secret may be rotated in.
+          this.logger.error(
+            { err: message, retryInMs: delay },
+            'mongodb rejected the credentials (check DB_USER, DB_PASSWORD/DB_PASSWORD_FILE, DB_AUTH_SOURCE)',
+          );
+        } else {
+          this.logger.warn({ err: message, retryInMs: delay }, 'mongodb not reachable yet');
+        }
         await new Promise<void>((resolve) => {
           const t = setTimeout(resolve, delay);
           this.wakeRetry = () => {
