@@ -19,8 +19,11 @@ afterAll(async () => {
 async function allPostIds(baseUrl: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let page = 1; page < 100; page++) {
-    const r = await request(baseUrl, `/api/posts?limit=100&page=${page}`, { headers: { accept: 'application/json' } });
-    if (r.status !== 200) throw new Error(`GET /api/posts page ${page}: ${r.status} ${r.error ?? r.body.slice(0, 200)}`);
+    const r = await request(baseUrl, `/api/posts?limit=100&page=${page}`, {
+      headers: { accept: 'application/json' },
+    });
+    if (r.status !== 200)
+      throw new Error(`GET /api/posts page ${page}: ${r.status} ${r.error ?? r.body.slice(0, 200)}`);
     const data = JSON.parse(r.body) as { items: { id: string }[]; pages: number };
     for (const item of data.items) ids.add(item.id);
     if (page >= data.pages) break;
@@ -78,6 +81,8 @@ it('keeps every post whose POST got a 2xx, across docker kill of the app and a f
   expect(lostAfterKill).toEqual([]);
   expect(lostAfterDownUp).toEqual([]);
   const sample = ids[ids.length - 1]!;
-  const detail = await request(stack.baseUrl, `/api/posts/${sample}`, { headers: { accept: 'application/json' } });
+  const detail = await request(stack.baseUrl, `/api/posts/${sample}`, {
+    headers: { accept: 'application/json' },
+  });
   expect(JSON.parse(detail.body)).toMatchObject({ id: sample, title: acknowledged.get(sample) });
 });

@@ -16,7 +16,8 @@ afterAll(async () => {
 });
 
 it('restarts each of 2 app replicas in turn under steady load through nginx, and no request fails', async () => {
-  // Arrange: two replicas, and nginx (re-resolving every 10 s) already sending to both.
+  // Arrange: two replicas, and nginx (re-resolving every 10 s) already sending to both. '/' is logged at
+  // info level with the request id (probes are logged at debug only).
   await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=2', '--wait']);
   const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
   expect(replicas).toHaveLength(2);
@@ -24,7 +25,8 @@ it('restarts each of 2 app replicas in turn under steady load through nginx, and
   let n = 0;
   await eventually(
     async () => {
-      for (let i = 0; i < 6; i++) await request(stack.baseUrl, '/healthz', { headers: { 'x-request-id': `${marker}-${n++}` } });
+      for (let i = 0; i < 6; i++)
+        await request(stack.baseUrl, '/', { headers: { 'x-request-id': `${marker}-${n++}` } });
       const seen = await Promise.all(replicas.map(async (id) => (await containerLogs(id)).includes(marker)));
       return seen.every(Boolean);
     },
@@ -57,8 +59,16 @@ it('restarts each of 2 app replicas in turn under steady load through nginx, and
     `[resilience] rolling restart: ${outcomes.length} requests, ${failed.length} failed, statuses ${JSON.stringify(
       statusCounts(outcomes),
     )}, restarts ${JSON.stringify(restarts)}` +
-      (failed.length ? `; first failures ${JSON.stringify(failed.slice(0, 5).map((f) => ({ s: f.status, e: f.error, t: f.at })))}` : ''),
+      (failed.length
+        ? `; first failures ${JSON.stringify(failed.slice(0, 5).map((f) => ({ s: f.status, e: f.error, t: f.at })))}`
+        : ''),
   );
+  if (failed.length) {
+    // nginx's error log says why (upstream refused, closed, no live upstreams...).
+    const nginxId = (await stack.compose(['ps', '-q', 'nginx'])).trim();
+    const errors = (await containerLogs(nginxId)).split('\n').filter((l) => /\[(error|warn|crit)\]/.test(l));
+    console.log(`[resilience] nginx error log:\n${errors.slice(-40).join('\n')}`);
+  }
   expect(outcomes.length).toBeGreaterThan(100);
   expect(failed).toEqual([]);
 });

@@ -23,7 +23,12 @@ it('finishes the requests in flight on SIGTERM and exits well before the 12 s gr
   expect(record.State.Running).toBe(true);
 
   // Arrange: slow requests (fibonacci(37) in worker threads, ~1 s of CPU each) in flight, plus steady page load.
-  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), { concurrency: 2, pauseMs: 150, maxMs: 60_000, maxRequests: 1_000 });
+  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), {
+    concurrency: 2,
+    pauseMs: 150,
+    maxMs: 60_000,
+    maxRequests: 1_000,
+  });
   const slow = Array.from({ length: 3 }, () =>
     request(stack.baseUrl, '/fibonacci/37', { headers: { accept: 'application/json' }, timeoutMs: 30_000 }),
   );

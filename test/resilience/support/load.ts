@@ -20,10 +20,25 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 export function request(
   baseUrl: string,
   path: string,
-  opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number } = {},
+  opts: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    timeoutMs?: number;
+  } = {},
 ): Promise<Outcome> {
   const url = new URL(baseUrl);
   if (url.hostname !== '127.0.0.1') throw new Error(`loopback only: ${baseUrl}`);
+  if (/[^\u0021-\u00ff]/.test(path)) {
+    // node:http refuses such a path (spaces, control characters): send the bytes as they are instead.
+    const head = Object.entries({ host: url.host, accept: 'text/html', ...opts.headers, connection: 'close' })
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    const body = opts.body === undefined ? Buffer.alloc(0) : Buffer.from(opts.body);
+    const length = opts.body === undefined ? '' : `content-length: ${body.length}\r\n`;
+    const line = Buffer.from(`${opts.method ?? 'GET'} ${path} HTTP/1.1\r\n${head}${length}\r\n`, 'latin1');
+    return rawRequest(Number(url.port), Buffer.concat([line, body]), opts.timeoutMs ?? 20_000);
+  }
   const started = Date.now();
   return new Promise((resolve) => {
     const done = (status: number, body: string, error?: string) =>
@@ -56,7 +71,12 @@ export function request(
  * Sends raw bytes on a fresh TCP connection (for request lines and headers that an HTTP client would refuse
  * or fix) and returns the status of the first response line; 0 when the server closed without answering.
  */
-export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 10_000): Promise<Outcome> {
+export function rawRequest(
+  port: number,
+  bytes: Buffer | string,
+  timeoutMs = 10_000,
+  opts: { halfClose?: boolean } = {},
+): Promise<Outcome> {
   const started = Date.now();
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -83,7 +103,9 @@ export function rawRequest(port: number, bytes: Buffer | string, timeoutMs = 10_
     socket.on('end', () => finish());
     socket.on('close', () => finish());
     socket.on('error', (e) => finish(e.message));
-    socket.write(bytes);
+    if (opts.halfClose)
+      socket.end(bytes); // then the server sees the end of the request body early
+    else socket.write(bytes);
   });
 }
 
