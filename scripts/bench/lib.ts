@@ -44,6 +44,10 @@ export const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 10
 
 export interface LoadResult {
   name: string;
+  /** 'load': autocannon for a fixed time; 'sequential': one connection, a fixed count (slow endpoints). */
+  mode: 'load' | 'sequential';
+  /** The unmeasured warm-up request's time. */
+  probe_ms?: number;
   url: string;
   connections: number;
   duration_s: number;
@@ -57,6 +61,8 @@ export interface LoadResult {
   p50_ms: number;
   p99_ms: number;
   bytes_per_response: number;
+  /** Responses by HTTP status, e.g. { "200": 812 } or { "504": 2 }. */
+  statuses: Record<string, number>;
 }
 
 /**
@@ -66,7 +72,13 @@ export interface LoadResult {
 export async function load(
   name: string,
   url: string,
-  opts: { connections?: number; duration?: number; amount?: number; timeout?: number } = {},
+  opts: {
+    connections?: number;
+    duration?: number;
+    amount?: number;
+    timeout?: number;
+    mode?: LoadResult['mode'];
+  } = {},
 ): Promise<LoadResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
   const connections = opts.connections ?? 10;
@@ -85,6 +97,7 @@ export async function load(
   const total = ok + r.non2xx;
   return {
     name,
+    mode: opts.mode ?? 'load',
     url,
     connections,
     duration_s: Math.round(duration * 100) / 100,
@@ -97,6 +110,11 @@ export async function load(
     p50_ms: r.latency.p50,
     p99_ms: r.latency.p99,
     bytes_per_response: total ? Math.round(r.throughput.total / total) : 0,
+    statuses: Object.fromEntries(
+      Object.entries(
+        (r as unknown as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {},
+      ).map(([code, v]) => [code, v.count]),
+    ),
   };
 }
 
@@ -136,4 +154,32 @@ export async function sampleDuring<T, S>(
     done = true;
     await sampler;
   }
+}
+
+/**
+ * Measures one URL. A first, unmeasured request warms it up and tells how slow it is: when it takes more
+ * than `slowMs`, a time-bounded run would end before any answer (and leave abandoned requests loading the
+ * server), so the endpoint is measured with `sequentialCount` requests on one connection instead.
+ */
+export async function measure(
+  name: string,
+  url: string,
+  opts: { connections: number; duration: number; slowMs?: number; sequentialCount?: number },
+): Promise<LoadResult> {
+  const t = Date.now();
+  await fetch(url, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(300_000) }).then((r) =>
+    r.arrayBuffer(),
+  );
+  const probe_ms = Date.now() - t;
+  const slow = probe_ms > (opts.slowMs ?? 1000);
+  const r = slow
+    ? await load(name, url, {
+        connections: 1,
+        // Very slow (over 5 s): one more request is enough to measure, and keeps the whole bench bounded.
+        amount: probe_ms > 5_000 ? 1 : (opts.sequentialCount ?? 2),
+        timeout: 300,
+        mode: 'sequential',
+      })
+    : await load(name, url, { connections: opts.connections, duration: opts.duration });
+  return { ...r, probe_ms };
 }

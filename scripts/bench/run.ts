@@ -24,6 +24,7 @@ import {
   freePort,
   load,
   loadOfflineEnv,
+  measure,
   projectRoot,
   sampleDuring,
   seconds,
@@ -101,41 +102,27 @@ async function measureLoad(
       const seed_s = seconds(t);
       log(`  ${seedOut.trim().split('\n').pop()} (${seed_s} s wall)`);
       const deep = Math.ceil(size / PAGE_SIZE);
-      // One unmeasured request each, so that the first measured one does not pay for JIT and cold caches.
-      for (const u of [`${nginxUrl}/posts`, `${appUrl}/posts?page=${deep}`])
-        await fetch(u).then((r) => r.arrayBuffer());
-      const run = async (name: string, url: string) => {
-        const r = await load(`${name} @${size}`, url, { duration, connections });
+      const rss: number[] = [];
+      const run = async (name: string, url: string, sampleRss = true) => {
+        const work = measure(`${name} @${size}`, url, { connections, duration });
+        const { result: r, samples } = await sampleDuring(
+          work,
+          async () => (sampleRss ? serverRssMb(appId) : undefined),
+          1000,
+        );
+        rss.push(...samples);
         log(
-          `  ${r.name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, non-2xx ${r.non2xx}, errors ${r.errors}`,
+          `  ${r.name}: ${r.rps} req/s (${r.mode}, ${r.requests} requests), p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, ` +
+            `statuses ${JSON.stringify(r.statuses)}, errors ${r.errors + r.timeouts}, ${Math.round(r.bytes_per_response / 1024)} KB/response`,
         );
         return r;
       };
-      const rss: number[] = [];
-      const withRss = async (work: Promise<LoadResult>) => {
-        const { result, samples } = await sampleDuring(work, () => serverRssMb(appId), 1000);
-        rss.push(...samples);
-        return result;
-      };
-      const nginx_page1 = await withRss(run('/posts page 1 via nginx', `${nginxUrl}/posts`));
-      const direct_page1 = await withRss(run('/posts page 1 direct', `${appUrl}/posts`));
-      const nginx_deep = await withRss(
-        run(`/posts page ${deep} via nginx`, `${nginxUrl}/posts?page=${deep}`),
-      );
-      const direct_deep = await withRss(run(`/posts page ${deep} direct`, `${appUrl}/posts?page=${deep}`));
-      // The original way is orders of magnitude slower: fewer connections, bounded by count as well as time.
-      const big = size > 20_000;
-      if (!big) await fetch(`${baselineUrl}/posts`).then((r) => r.arrayBuffer());
-      const render_all = await load(`render-all baseline @${size}`, `${baselineUrl}/posts`, {
-        connections: big ? 1 : 4,
-        duration: big ? 60 : duration + 3,
-        amount: big ? 3 : undefined,
-        timeout: 120,
-      });
-      log(
-        `  ${render_all.name}: ${render_all.rps} req/s, p50 ${render_all.p50_ms} ms, p99 ${render_all.p99_ms} ms, ` +
-          `${render_all.bytes_per_response} bytes/response, errors ${render_all.errors}`,
-      );
+      const nginx_page1 = await run('/posts page 1 via nginx', `${nginxUrl}/posts`);
+      const direct_page1 = await run('/posts page 1 direct', `${appUrl}/posts`);
+      const nginx_deep = await run(`/posts page ${deep} via nginx`, `${nginxUrl}/posts?page=${deep}`);
+      const direct_deep = await run(`/posts page ${deep} direct`, `${appUrl}/posts?page=${deep}`);
+      // The original way: every post, whatever the page (so one URL), served by render-all-baseline.ts.
+      const render_all = await run('render-all baseline', `${baselineUrl}/posts`, false);
       out.push({
         posts: size,
         seed_s,
@@ -327,14 +314,15 @@ async function main(): Promise<void> {
   ];
   console.log(
     `\n${table([
-      ['scenario', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors', 'KB/resp'],
+      ['scenario', 'mode', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'statuses', 'errors', 'KB/resp'],
       ...runs.map((r) => [
         r.name,
+        r.mode,
         r.connections,
         r.rps,
         r.p50_ms,
         r.p99_ms,
-        r.non2xx,
+        JSON.stringify(r.statuses),
         r.errors + r.timeouts,
         round(r.bytes_per_response / 1024, 1),
       ]),
