@@ -30,7 +30,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM base AS runtime
-ARG APP_VERSION=1.0.0
+# Empty means "the version in package.json"; CI passes the git tag.
+ARG APP_VERSION=
 ARG VCS_REF=unknown
 LABEL org.opencontainers.image.title="posts-stack app" \
       org.opencontainers.image.description="Express 5 + Mongoose + EJS posts app, run behind nginx" \
@@ -38,7 +39,7 @@ LABEL org.opencontainers.image.title="posts-stack app" \
       org.opencontainers.image.revision="${VCS_REF}" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.source="https://github.com/example/posts-stack"
-ENV NODE_ENV=production PORT=3000
+ENV NODE_ENV=production PORT=3000 APP_VERSION=${APP_VERSION}
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY --from=build /app/app/dist ./dist

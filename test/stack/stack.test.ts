@@ -243,7 +243,7 @@ describe('scaling', () => {
     const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
     expect(replicas).toHaveLength(3);
 
-    // nginx re-resolves the app name every 10 s, so keep sending until every replica has answered.
+    // nginx re-resolves the app name every 2 s, so keep sending until every replica has answered.
     // Pages, not /healthz: the app logs health probes at debug level only.
     const prefix = `scale-${randomUUID().slice(0, 8)}`;
     let sent = 0;
