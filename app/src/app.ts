@@ -56,6 +56,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  // While draining, answer and then close each keep-alive connection: nginx would otherwise keep reusing
+  // its upstream sockets until the drain budget cuts them, instead of moving on to another replica.
+  app.use((_req, res, next) => {
+    if (readiness.shuttingDown) res.setHeader('Connection', 'close');
+    next();
+  });
+
   app.use(
     helmet({
       contentSecurityPolicy: {

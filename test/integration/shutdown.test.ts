@@ -58,6 +58,25 @@ describe('graceful shutdown', () => {
     expect(slow).toMatchObject({ status: 200, data: { result: 14_930_352 } });
   });
 
+  it('closes a reused keep-alive connection after its response while draining', async () => {
+    const running = await startServer(
+      testConfig({ DB_NAME: dbNameFor(__filename), SHUTDOWN_DELAY_MS: '500' }),
+    );
+    await running.dbReady;
+    const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const getReusing = (path: string) =>
+      axios.get(`${running.url}${path}`, { httpAgent: keepAlive, validateStatus: () => true });
+    const before = await getReusing('/healthz');
+
+    const stopping = stopServer(running);
+    const during = await getReusing('/healthz'); // same socket, inside the shutdown delay
+    await stopping;
+    keepAlive.destroy();
+
+    expect(before.headers.connection).toBe('keep-alive');
+    expect(during).toMatchObject({ status: 200, headers: { connection: 'close' } });
+  });
+
   it('is safe to call twice', async () => {
     const running = await startServer(testConfig({ DB_NAME: dbNameFor(__filename) }));
     await running.dbReady;
