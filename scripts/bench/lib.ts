@@ -1,6 +1,5 @@
 /** Small helpers shared by the benchmark scripts (Docker CLI, compose, ports, autocannon, memory). */
 import { existsSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { docker } from '../../test/stack/support/docker';
@@ -16,17 +15,6 @@ export function loadOfflineEnv(): void {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
     if (m && process.env[m[1]!] === undefined) process.env[m[1]!] = m[2]!;
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
 }
 
 /** `docker compose -p project -f a -f b ...args` with extra environment for ${VAR} substitution. */

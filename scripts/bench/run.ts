@@ -21,7 +21,6 @@ import { renderChart, type Bar } from './chart';
 import {
   compose,
   docker,
-  freePort,
   load,
   loadOfflineEnv,
   measure,
@@ -31,6 +30,7 @@ import {
   serverRssMb,
   type LoadResult,
 } from './lib';
+import getPort from 'get-port';
 
 const BENCH_FILES = ['docker-compose.yml', 'docker-compose.bench.yml'];
 const FIRST_VERSION_FILES = ['docker-compose.yml', 'scripts/bench/compose.first-version.yml'];
@@ -65,9 +65,9 @@ async function measureLoad(
 ): Promise<{ ceiling: LoadResult; sizes: SizeResult[] }> {
   const project = `posts-bench-${process.pid}`;
   const env = {
-    HTTP_PORT: String(await freePort()),
-    BENCH_APP_PORT: String(await freePort()),
-    BENCH_BASELINE_PORT: String(await freePort()),
+    HTTP_PORT: String(await getPort()),
+    BENCH_APP_PORT: String(await getPort()),
+    BENCH_BASELINE_PORT: String(await getPort()),
     SEED_COUNT: '0',
   };
   const nginxUrl = `http://127.0.0.1:${env.HTTP_PORT}`;
@@ -145,7 +145,7 @@ async function measureLoad(
 /** Cold (empty volumes) and warm (after `down` without -v) `up -d --wait`, each until every service is healthy. */
 async function measureStartup(label: string, files: string[]): Promise<StartupResult> {
   const project = `posts-bench-start-${label}-${process.pid}`;
-  const env = { HTTP_PORT: String(await freePort()) };
+  const env = { HTTP_PORT: String(await getPort()) };
   const c = (args: string[]) => compose(project, files, args, env);
   try {
     let t = Date.now();

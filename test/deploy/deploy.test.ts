@@ -5,7 +5,6 @@ import { docker } from '../stack/support/docker';
 import { httpClient } from '../stack/support/http';
 import { projectRoot } from '../stack/support/stack';
 import {
-  freePort,
   Registry,
   runScript,
   ScriptResult,
@@ -14,6 +13,7 @@ import {
   startSshHost,
   tempWorkDir,
 } from './support/hosts';
+import getPort from 'get-port';
 
 // scripts/deploy.sh for real: over SSH (a dedicated sshd on 127.0.0.1 standing in for the EC2 host, with the
 // local Docker engine as its Docker), pulling from a real registry (Debian's docker-registry on 127.0.0.1).
@@ -96,7 +96,7 @@ async function runningAppImageId(): Promise<string> {
 beforeAll(async () => {
   work = tempWorkDir('posts-deploy-test');
   remoteDir = path.join(work, 'remote', 'posts-stack');
-  httpPort = await freePort();
+  httpPort = await getPort();
   // The "host" builds like this machine does (the offline toolchain turns BuildKit off).
   const buildEnv = Object.fromEntries(
     ['DOCKER_BUILDKIT', 'COMPOSE_BAKE']

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { docker } from '../stack/support/docker';
 import { httpClient } from '../stack/support/http';
 import { projectRoot } from '../stack/support/stack';
-import { freePort, runScript, tempWorkDir } from './support/hosts';
+import getPort from 'get-port';
+import { runScript, tempWorkDir } from './support/hosts';
 
 // scripts/ec2/user-data.sh on this machine, past the package step (SKIP_PACKAGES=1: Docker is here already):
 // it clones the project from a git URL at a ref, writes .env with a generated secret, writes the systemd unit
@@ -26,7 +27,7 @@ beforeAll(async () => {
   work = tempWorkDir('posts-userdata-test');
   stackDir = path.join(work, 'opt', 'posts-stack');
   unitDir = path.join(work, 'systemd');
-  httpPort = await freePort();
+  httpPort = await getPort();
   // The "git URL": a bare clone of this repository's committed HEAD.
   const bare = path.join(work, 'posts-stack.git');
   execFileSync('git', ['clone', '--quiet', '--bare', projectRoot, bare]);

@@ -5,7 +5,7 @@ import { mongoImage, mongoUri, startMongoContainer } from '../support/mongo';
 export default async function globalSetup(): Promise<void> {
   const image = mongoImage();
   const started = Date.now();
-  const container = await startMongoContainer(image);
+  const container = await startMongoContainer({ image });
   process.env.INTEGRATION_MONGO_URI = mongoUri(container);
   (globalThis as { __MONGO_CONTAINER__?: StartedTestContainer }).__MONGO_CONTAINER__ = container;
   console.log(

@@ -1,24 +1,12 @@
-import net from 'node:net';
-import { getContainerRuntimeClient, GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import { getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { loadConfig } from '../../app/src/config';
 import { startServer, stopServer, type RunningServer } from '../../app/src/server';
 import { client, waitFor } from '../support/http';
-import { mongoImage } from '../support/mongo';
+import { startMongoContainer } from '../support/mongo';
+import getPort from 'get-port';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(150_000);
-
-/** A free TCP port on this host (so the dedicated container keeps the same port across stop/start). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function dockerContainer(id: string) {
   const runtime = await getContainerRuntimeClient();
@@ -37,7 +25,7 @@ describe('readiness follows the database (dedicated container)', () => {
   const readyz = () => http().get('/readyz');
 
   beforeAll(async () => {
-    port = await freePort();
+    port = await getPort();
     running = await startServer(
       loadConfig({
         NODE_ENV: 'test',
@@ -75,18 +63,7 @@ describe('readiness follows the database (dedicated container)', () => {
   });
 
   it('becomes ready once MongoDB starts', async () => {
-    container = await new GenericContainer(mongoImage())
-      .withExposedPorts({ container: 27017, host: port })
-      .withHealthCheck({
-        test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
-        interval: 1_000,
-        timeout: 3_000,
-        retries: 60,
-        startPeriod: 1_000,
-      })
-      .withWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(120_000)
-      .start();
+    container = await startMongoContainer({ hostPort: port });
 
     const ready = await waitFor(readyz, (r) => r.status === 200, 15_000);
     const list = await http().get('/api/posts');

@@ -7,9 +7,12 @@ export const mongoImage = (): string => process.env.MONGO_IMAGE || 'mongo:8.0';
  * A MongoDB-compatible server from an image that has mongosh (official mongo and the FerretDB stand-in do).
  * Waits on a real ping healthcheck rather than on a log line, so the same code works for both images.
  */
-export async function startMongoContainer(image = mongoImage()): Promise<StartedTestContainer> {
+export async function startMongoContainer(
+  options: { image?: string; hostPort?: number } = {},
+): Promise<StartedTestContainer> {
+  const { image = mongoImage(), hostPort } = options;
   return new GenericContainer(image)
-    .withExposedPorts(27017)
+    .withExposedPorts(hostPort ? { container: 27017, host: hostPort } : 27017)
     .withHealthCheck({
       test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
       interval: 1_000,

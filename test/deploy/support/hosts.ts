@@ -5,19 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually } from '../../stack/support/stack';
+import getPort from 'get-port';
 
 const run = promisify(execFile);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 function requireBinary(file: string, aptPackage: string): void {
   if (!fs.existsSync(file)) {
@@ -91,7 +81,7 @@ export async function startSshHost(
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-test-client', '-f', clientKey]);
   fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
   fs.writeFileSync(path.join(dir, 'known_hosts'), '');
-  const port = await freePort();
+  const port = await getPort();
   // Root here (and in CI); the runner's own user on a GitHub runner, where sshd can only log in as itself.
   const user = os.userInfo().username;
   const setEnv = Object.entries(sessionEnv).map(([k, v]) => `${k}=${v}`);
@@ -152,7 +142,7 @@ export interface Registry {
 export async function startRegistry(workDir: string): Promise<Registry> {
   requireBinary('/usr/bin/docker-registry', 'docker-registry');
   const dir = fs.mkdtempSync(path.join(workDir, 'registry-'));
-  const port = await freePort();
+  const port = await getPort();
   const configFile = path.join(dir, 'config.yml');
   fs.writeFileSync(
     configFile,

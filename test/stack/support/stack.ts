@@ -7,22 +7,10 @@ import {
   Wait,
 } from 'testcontainers';
 import { docker } from './docker';
+import getPort from 'get-port';
 
 export const projectRoot = path.resolve(__dirname, '..', '..', '..');
 export const composeFile = 'docker-compose.yml';
-
-/** Free host port for nginx, so parallel stacks and a stack the user runs on :80 never collide. */
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 export interface Stack {
   environment: StartedDockerComposeEnvironment;
@@ -44,7 +32,7 @@ export async function startStack(
   options: { projectName?: string; env?: Record<string, string> } = {},
 ): Promise<Stack> {
   const projectName = options.projectName ?? `posts-test-${randomUUID().slice(0, 8)}`;
-  const port = Number(options.env?.HTTP_PORT ?? (await freePort()));
+  const port = Number(options.env?.HTTP_PORT ?? (await getPort()));
   const env = { HTTP_PORT: String(port), SEED_COUNT: '30', ...options.env };
   const environment = await composeEnvironment(projectName, env).up();
   return {
