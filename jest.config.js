@@ -12,7 +12,10 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('integration', { globalSetup: '<rootDir>/test/integration/global-setup.ts', globalTeardown: '<rootDir>/test/integration/global-teardown.ts' }),
+    project('integration', {
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    }),
     project('stack', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
     project('resilience', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
     project('browser', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
