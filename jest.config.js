@@ -1,5 +1,5 @@
 // One Jest run, four projects. Docker-backed projects run one file at a time (see maxWorkers in package.json scripts).
-const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',
