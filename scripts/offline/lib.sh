@@ -92,3 +92,38 @@ with_retries() {
   done
   return 1
 }
+
+# Where docker CLI plugins are installed: every docker client on this machine (Debian's and the one in
+# /usr/local/bin) looks in one of these.
+PLUGIN_DIRS=(/usr/local/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins)
+GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
+
+# build_go_plugin NAME MODULE VERSION PACKAGE LDFLAGS [GO BUILD FLAGS...]: downloads MODULE@VERSION from
+# the Go module proxy, builds PACKAGE in a writable copy (the module cache is read-only, and `go install`
+# refuses modules with replace directives) and installs it as the docker CLI plugin NAME.
+build_go_plugin() {
+  local name=$1 module=$2 version=$3 package=$4 ldflags=$5
+  shift 5
+  [[ -x "$GO" ]] || die "no Go toolchain found (looked for 'go' on PATH and /usr/local/go/bin/go)" \
+    "install Go >= 1.26.8 (or set GO=/path/to/go) and rerun"
+  log "downloading $module@$version from the Go module proxy"
+  local json moddir work
+  json="$(cd /tmp && GOFLAGS=-mod=mod with_retries 3 "$GO" mod download -json "$module@$version")" \
+    || die "go mod download $module@$version failed" \
+      "check GOPROXY ($("$GO" env GOPROXY)) is reachable and that $("$GO" version) satisfies the module's 'go' line"
+  moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")"
+  [[ -d "$moddir" ]] || die "module directory not found after download ($moddir)" "rerun; if it persists run: go clean -modcache"
+  work="$(mktemp -d)"
+  # shellcheck disable=SC2064  # expand $work now: it is local to this function
+  trap "rm -rf '$work'" EXIT
+  cp -r "$moddir" "$work/src" && chmod -R u+w "$work/src"
+  log "building $name (a few minutes on a cold Go cache)"
+  (cd "$work/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$GO" build -trimpath "$@" -ldflags "-w -s $ldflags" \
+      -o "$work/$name" "$package") >"$work/go.log" 2>&1 \
+    || { tail -n 30 "$work/go.log" >&2; die "building $name $version failed" "see the Go errors above; 'go clean -cache' and rerun if the cache is corrupt"; }
+  local d
+  for d in "${PLUGIN_DIRS[@]}"; do
+    mkdir -p "$d"
+    install -m 0755 "$work/$name" "$d/$name"
+  done
+}
