@@ -133,8 +133,13 @@ const QUERIES = [
 const nest = (depth: number, open: string, close: string, inner = '1') =>
   open.repeat(depth) + inner + close.repeat(depth);
 
+/** A JSON post whose title holds raw bytes, for malformed UTF-8 cases. */
+const titleWithBytes = (...bytes: number[]) =>
+  Buffer.concat([Buffer.from('{"title":"'), Buffer.from(bytes), Buffer.from('","body":"B","author":"A"}')]);
+
 function jsonBodies(): { label: string; body: string | Buffer; contentType?: string }[] {
   const ok = { title: 'T', body: 'B', author: 'A' };
+
   const objects: unknown[] = [
     { ...ok, title: { $gt: '' } },
     { ...ok, body: { $ne: null } },
@@ -176,40 +181,19 @@ function jsonBodies(): { label: string; body: string | Buffer; contentType?: str
     { label: 'BOM', body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(ok))]) },
     {
       label: 'invalid utf-8',
-      body: Buffer.from([
-        ...Buffer.from('{"title":"'),
-        0xff,
-        0xfe,
-        ...Buffer.from('","body":"B","author":"A"}'),
-      ]),
+      body: titleWithBytes(0xff, 0xfe),
     },
     {
       label: 'overlong utf-8',
-      body: Buffer.from([
-        ...Buffer.from('{"title":"'),
-        0xc0,
-        0xae,
-        ...Buffer.from('","body":"B","author":"A"}'),
-      ]),
+      body: titleWithBytes(0xc0, 0xae),
     },
     {
       label: 'lone surrogate bytes',
-      body: Buffer.from([
-        ...Buffer.from('{"title":"'),
-        0xed,
-        0xa0,
-        0x80,
-        ...Buffer.from('","body":"B","author":"A"}'),
-      ]),
+      body: titleWithBytes(0xed, 0xa0, 0x80),
     },
     {
       label: 'truncated utf-8',
-      body: Buffer.from([
-        ...Buffer.from('{"title":"'),
-        0xe2,
-        0x82,
-        ...Buffer.from('","body":"B","author":"A"}'),
-      ]),
+      body: titleWithBytes(0xe2, 0x82),
     },
     { label: 'escaped lone surrogate', body: '{"title":"\\ud800","body":"B","author":"A"}' },
     { label: 'NUL in string', body: '{"title":"a\\u0000b","body":"B","author":"A"}' },
