@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   } catch (error) {
     throw new Error(
       `These tests need a running Docker engine with compose v2 and none answered (${String(error)}). ` +
-        'Start Docker, or on a machine without registry access run scripts/offline/setup.sh first.',
+        'Start Docker, or on a machine without registry access run .ci/offline/setup.sh first.',
     );
   }
   const images = {

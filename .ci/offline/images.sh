@@ -78,7 +78,7 @@ mkdir -p "$BUILD_DIR"
 
 # ---- node ----------------------------------------------------------------
 log "image $NODE_IMAGE"
-[[ -x "$NODE24_PREFIX/bin/node" ]] || die "$NODE24_PREFIX/bin/node missing" "run scripts/offline/node.sh first (setup.sh does)"
+[[ -x "$NODE24_PREFIX/bin/node" ]] || die "$NODE24_PREFIX/bin/node missing" "run .ci/offline/node.sh first (setup.sh does)"
 node_version="$("$NODE24_PREFIX/bin/node" --version)"; node_version="${node_version#v}"
 node_hash="$(hash_files "$IMG/node/Dockerfile" "$IMG/node/docker-entrypoint.sh" "$NODE24_PREFIX/.posts-offline-version" "$HOST_CA" \
   <(echo "rootfs=$ROOTFS_RECIPE"))"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Offline container toolchain: the one entry point. Idempotent; see README.md.
-#   bash scripts/offline/setup.sh
+#   bash .ci/offline/setup.sh
 # Steps: Docker engine -> compose plugin -> buildx plugin (optional) ->
 # Node 24 (/opt/node24) -> local images -> .offline/env. Each step can also be run alone (engine.sh, ...).
 set -euo pipefail
@@ -14,7 +14,7 @@ step() {
   local name=$1 t0=$SECONDS
   if ! bash "$OFFLINE_DIR/$name"; then
     die "step $name failed (see the messages above)" \
-      "fix the cause and rerun scripts/offline/setup.sh; finished steps are skipped on a rerun"
+      "fix the cause and rerun .ci/offline/setup.sh; finished steps are skipped on a rerun"
   fi
   info "($name: $((SECONDS - t0))s)"
 }

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # shellcheck disable=SC2034  # variables are used by the scripts that source this file
-# Shared helpers for scripts/offline/*.sh. Source it; do not execute it.
+# Shared helpers for .ci/offline/*.sh. Source it; do not execute it.
 
 OFFLINE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$OFFLINE_DIR/../.." && pwd)"
