@@ -1,4 +1,6 @@
-import { LIMIT_MAX, pageInfo, parsePagination } from '../../app/src/posts/pagination';
+import { cursorCodec } from '../../app/src/posts/cursor';
+import { LISTING_SORT, sortId } from '../../app/src/posts/listing-sort';
+import { LIMIT_MAX, pageInfo, parseListingQuery, parsePagination } from '../../app/src/posts/pagination';
 
 describe('parsePagination', () => {
   it.each([
@@ -35,6 +37,48 @@ describe('parsePagination', () => {
 
     expect(result.ok).toBe(false);
     expect(result.ok ? undefined : result.errors).toHaveProperty(field);
+  });
+});
+
+describe('parseListingQuery', () => {
+  const cursors = cursorCodec(sortId(LISTING_SORT));
+  const position = { createdAt: 1_700_000_000_000, id: '65a1b2c3d4e5f60718293a4b' };
+  const before = cursors.encode(position);
+
+  it('reads a page by number, as parsePagination does', () => {
+    expect(parseListingQuery({ page: '2', limit: '500' }, cursors)).toEqual({
+      ok: true,
+      value: { page: 2, limit: LIMIT_MAX },
+    });
+  });
+
+  it('decodes ?before into a position and keeps the limit', () => {
+    expect(parseListingQuery({ before, limit: '5' }, cursors)).toEqual({
+      ok: true,
+      value: { before: position, limit: 5 },
+    });
+  });
+
+  it.each([
+    [{ before: 'nonsense!' }, ['before']],
+    [{ before: [before, before] }, ['before']],
+    [{ before: '' }, ['before']],
+    [{ before, page: '2' }, ['before']],
+    [{ before: 'x', limit: '0' }, ['limit', 'before']],
+  ])('refuses %j with field errors', (query, fields) => {
+    const result = parseListingQuery(query, cursors);
+
+    expect(result.ok).toBe(false);
+    expect(Object.keys(result.ok ? {} : result.errors).sort()).toEqual([...fields].sort());
+  });
+
+  it('refuses a cursor made for another sort with a message that says so', () => {
+    const foreign = cursorCodec('createdAt:1,_id:1').encode(position);
+
+    expect(parseListingQuery({ before: foreign }, cursors)).toEqual({
+      ok: false,
+      errors: { before: ['cursor was made for another sort order'] },
+    });
   });
 });
 

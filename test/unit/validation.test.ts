@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { fieldErrors } from '../../app/src/http/field-errors';
 import { isObjectIdString, validateCreatePost } from '../../app/src/posts/posts.validation';
 
 const valid = { title: 'Hello', body: 'World', author: 'Ada' };
@@ -70,5 +72,16 @@ describe('isObjectIdString', () => {
     undefined,
   ])('rejects %j', (id) => {
     expect(isObjectIdString(id)).toBe(false);
+  });
+});
+
+describe('fieldErrors', () => {
+  it('groups zod issues by their first path segment, and puts top-level issues under "_"', () => {
+    const schema = z.object({ a: z.string().min(2, 'too short').max(1, 'too long'), b: z.number() });
+    const nested = schema.safeParse({ a: 'xyz', b: 'no' });
+    const top = z.string({ error: 'not text' }).safeParse(1);
+
+    expect(nested.success || fieldErrors(nested.error)).toEqual({ a: ['too long'], b: [expect.any(String)] });
+    expect(top.success || fieldErrors(top.error)).toEqual({ _: ['not text'] });
   });
 });

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { fieldErrors } from '../http/field-errors';
+import { CursorError, type CursorCodec, type CursorPosition } from './cursor';
 
 export const PAGE_DEFAULT = 1;
 export const LIMIT_DEFAULT = 20;
@@ -6,11 +8,13 @@ export const LIMIT_MAX = 100;
 export const PAGE_MAX = 1_000_000;
 
 /**
- * ?page and ?limit. Policy (tested):
+ * ?page, ?limit and ?before. Policy (tested):
  * - missing -> defaults (page 1, limit 20);
  * - not a whole number, < 1, page > 1 000 000, or given twice (array) -> 400;
- * - limit above 100 -> clamped to 100 (a cap, not an error).
- * Only these two keys are read; anything else in the query string is ignored.
+ * - limit above 100 -> clamped to 100 (a cap, not an error);
+ * - before: an opaque cursor from a `next` link; malformed, of another version or another sort -> 400;
+ * - page and before together -> 400 (they name two different positions).
+ * Only these keys are read; anything else in the query string is ignored.
  */
 const positiveInt = (name: string) =>
   z
@@ -35,14 +39,37 @@ export interface Pagination {
   limit: number;
 }
 
-export type PaginationResult =
-  { ok: true; value: Pagination } | { ok: false; errors: Record<string, string[]> };
+/** Where a listing request starts: a page number (bookmarks) or a cursor (the `next` links). */
+export type ListingQuery = { page: number; limit: number } | { before: CursorPosition; limit: number };
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string[]> };
+export type PaginationResult = ParseResult<Pagination>;
 
 export function parsePagination(query: unknown): PaginationResult {
   const q = (query ?? {}) as Record<string, unknown>;
   const parsed = paginationSchema.safeParse({ page: q.page, limit: q.limit });
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, errors: fieldErrors(parsed.error) };
+}
+
+/** parsePagination plus ?before, decoded (and so validated) by the listing's cursor codec. */
+export function parseListingQuery(query: unknown, cursors: CursorCodec): ParseResult<ListingQuery> {
+  const q = (query ?? {}) as Record<string, unknown>;
+  const base = parsePagination(q);
+  const errors: Record<string, string[]> = base.ok ? {} : { ...base.errors };
+  let before: CursorPosition | undefined;
+  if (q.before !== undefined) {
+    if (q.page !== undefined) (errors.before ??= []).push('use either page or before, not both');
+    try {
+      before = cursors.decode(q.before);
+    } catch (err) {
+      if (!(err instanceof CursorError)) throw err;
+      (errors.before ??= []).push(err.message);
+    }
+  }
+  if (!base.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  const { page, limit } = base.value;
+  return { ok: true, value: before ? { before, limit } : { page, limit } };
 }
 
 export interface PageInfo {
@@ -73,14 +100,4 @@ export function pageInfo(page: number, limit: number, total: number, windowSize 
     hasNext: page < pages,
     window,
   };
-}
-
-/** zod issues -> { field: [messages] } (shared by pagination and post validation). */
-export function fieldErrors(error: z.ZodError): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? '_');
-    (out[key] ??= []).push(issue.message);
-  }
-  return out;
 }

@@ -1,7 +1,8 @@
 import express, { Router, type RequestHandler } from 'express';
 import { rejectInvalidUtf8 } from '../http/body';
 import { HttpError } from '../errors/http-error';
-import { parsePagination } from './pagination';
+import { listingLinks } from './listing-links';
+import { parseListingQuery } from './pagination';
 import type { PostsService } from './posts.service';
 import { validateCreatePost } from './posts.validation';
 
@@ -14,10 +15,26 @@ export function postsApiRouter(
   const { requireDb } = opts;
 
   router.get('/', requireDb, async (req, res) => {
-    const p = parsePagination(req.query);
-    if (!p.ok) throw new HttpError(400, 'Invalid pagination parameters', p.errors);
-    const { items, info } = await posts.list(p.value);
-    res.json({ items, total: info.total, page: info.page, limit: info.limit, pages: info.pages });
+    const q = parseListingQuery(req.query, posts.cursors);
+    if (!q.ok) throw new HttpError(400, 'Invalid pagination parameters', q.errors);
+    const listing =
+      'before' in q.value
+        ? await posts.listBefore(q.value.before, q.value.limit)
+        : await posts.listPage(q.value.page, q.value.limit);
+    const { first, last, prev, next } = listingLinks(req.baseUrl, listing);
+    res.json({
+      items: listing.items,
+      // An estimate (collection metadata, never a scan): see PostsService.estimatedTotal.
+      total: listing.total,
+      totalEstimated: true,
+      page: listing.page,
+      limit: listing.limit,
+      pages: listing.pages,
+      next,
+      prev,
+      first,
+      last,
+    });
   });
 
   router.get('/:id', requireDb, async (req, res) => {

@@ -1,7 +1,8 @@
 import express, { Router, type RequestHandler } from 'express';
 import { rejectInvalidUtf8 } from '../http/body';
 import { HttpError } from '../errors/http-error';
-import { parsePagination } from './pagination';
+import { listingLinks } from './listing-links';
+import { parseListingQuery } from './pagination';
 import type { PostsService } from './posts.service';
 import { validateCreatePost } from './posts.validation';
 
@@ -23,10 +24,19 @@ export function postsPagesRouter(
   const { requireDb } = opts;
 
   router.get('/posts', requireDb, async (req, res) => {
-    const p = parsePagination(req.query);
-    if (!p.ok) throw new HttpError(400, Object.values(p.errors).flat().join('; '), p.errors);
-    const { items, info } = await posts.list(p.value);
-    res.render('posts/list', { title: 'Posts', posts: items, info });
+    const q = parseListingQuery(req.query, posts.cursors);
+    if (!q.ok) throw new HttpError(400, Object.values(q.errors).flat().join('; '), q.errors);
+    const listing =
+      'before' in q.value
+        ? await posts.listBefore(q.value.before, q.value.limit)
+        : await posts.listPage(q.value.page, q.value.limit);
+    const links = listingLinks('/posts', listing);
+    // A bookmark past the last page lands on the last page (nothing was queried for the missing one).
+    if (listing.beyondLast) {
+      res.redirect(303, links.last);
+      return;
+    }
+    res.render('posts/list', { title: 'Posts', posts: listing.items, listing, links });
   });
 
   router.get('/posts/new', (_req, res) => {

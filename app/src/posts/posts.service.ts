@@ -1,59 +1,137 @@
-import type { Types } from 'mongoose';
-import { pageInfo, type PageInfo, type Pagination } from './pagination';
-import type { PostModel } from './post.model';
+import { Types, trusted } from 'mongoose';
+import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
+import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
+import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
 import { isObjectIdString, type CreatePostInput } from './posts.validation';
 
-export interface PostView {
-  id: string;
-  title: string;
-  body: string;
-  author: string;
-  createdAt: Date;
-  updatedAt: Date;
+/** Bounds every read: a slow database answers 503 (MaxTimeMSExpired) well before nginx's 30 s timeout. */
+export const DEFAULT_MAX_TIME_MS = 3_000;
+
+export interface PostsServiceOptions {
+  /** maxTimeMS for every query (find, findById, count). */
+  maxTimeMs?: number;
+  /** If set, cursors are HMAC-signed with it (see cursor.ts); every replica must use the same one. */
+  cursorSecret?: string;
 }
 
-interface LeanPost {
-  _id: Types.ObjectId;
-  title: string;
-  body: string;
-  author: string;
-  createdAt: Date;
-  updatedAt: Date;
+/** One page of the listing. `total` is an estimate (see estimatedTotal), so `pages` is one too. */
+export interface ListingPage {
+  items: Post[];
+  total: number;
+  limit: number;
+  pages: number;
+  /** The page number asked for, or null for a cursor page (its position in the list is not known). */
+  page: number | null;
+  /** Cursor for the next (older) page, or null when the database has nothing older. */
+  next: string | null;
+  /** A page number past the last page: answered without querying the posts at all. */
+  beyondLast: boolean;
 }
 
-const toView = (p: LeanPost): PostView => ({
-  id: String(p._id),
-  title: p.title,
-  body: p.body,
-  author: p.author,
-  createdAt: p.createdAt,
-  updatedAt: p.updatedAt,
-});
+const SORT = sortObject(LISTING_SORT);
 
-export const LISTING_SORT = { createdAt: -1, _id: -1 } as const;
+export const pageCount = (total: number, limit: number): number => Math.max(1, Math.ceil(total / limit));
 
 export class PostsService {
-  constructor(private readonly Post: PostModel) {}
+  readonly cursors: CursorCodec;
+  private readonly maxTimeMs: number;
 
-  async list({ page, limit }: Pagination): Promise<{ items: PostView[]; info: PageInfo }> {
-    const skip = (page - 1) * limit;
-    const [docs, total] = await Promise.all([
-      this.Post.find({}).sort(LISTING_SORT).skip(skip).limit(limit).lean<LeanPost[]>().exec(),
-      this.Post.countDocuments({}).exec(),
-    ]);
-    return { items: docs.map(toView), info: pageInfo(page, limit, total) };
+  constructor(
+    private readonly Post: PostModel,
+    opts: PostsServiceOptions = {},
+  ) {
+    this.maxTimeMs = opts.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
+    this.cursors = cursorCodec(sortId(LISTING_SORT), { secret: opts.cursorSecret });
+  }
+
+  /**
+   * ?page=N, kept for bookmarks. The page count comes from the estimate first, so a page past the last never
+   * queries (or skips through) the collection; page 1 asks for both at once.
+   */
+  async listPage(page: number, limit: number): Promise<ListingPage> {
+    const firstPage = page === 1;
+    const totalPromise = this.estimatedTotal();
+    const docsPromise = firstPage ? this.find({}, 0, limit + 1) : undefined;
+    const total = await totalPromise;
+    const pages = pageCount(total, limit);
+    if (page > pages) {
+      return { items: [], total, limit, pages, page, next: null, beyondLast: true };
+    }
+    const docs = await (docsPromise ?? this.find({}, (page - 1) * limit, limit + 1));
+    return { ...this.pageOf(docs, limit), total, limit, pages, page, beyondLast: false };
+  }
+
+  /** ?before=<cursor>: the `limit` posts after the cursor's position, in listing order. */
+  async listBefore(position: CursorPosition, limit: number): Promise<ListingPage> {
+    const [docs, total] = await Promise.all([this.after(position, limit + 1), this.estimatedTotal()]);
+    return {
+      ...this.pageOf(docs, limit),
+      total,
+      limit,
+      pages: pageCount(total, limit),
+      page: null,
+      beyondLast: false,
+    };
   }
 
   /** null for unknown and for malformed ids (callers answer 404 either way). */
-  async get(id: string): Promise<PostView | null> {
+  async get(id: string): Promise<Post | null> {
     if (!isObjectIdString(id)) return null;
-    const doc = await this.Post.findById(id).lean<LeanPost>().exec();
-    return doc ? toView(doc) : null;
+    const doc = await this.Post.findById(id).maxTimeMS(this.maxTimeMs).lean<StoredPost>().exec();
+    return doc ? toPost(doc) : null;
   }
 
-  async create(input: CreatePostInput): Promise<PostView> {
-    // Only validated, known string fields reach the model.
+  async create(input: CreatePostInput): Promise<Post> {
+    // Only validated, known string fields reach the model. A write takes no maxTimeMS: on a standalone
+    // server an insert does not wait on anything but the server itself, and serverSelectionTimeoutMS plus
+    // the socket bound the time it can take to fail.
     const doc = await this.Post.create({ title: input.title, body: input.body, author: input.author });
-    return toView(doc.toObject() as unknown as LeanPost);
+    return toPost(doc.toObject() as StoredPost);
+  }
+
+  /**
+   * The total shown with the list. estimatedDocumentCount() reads the collection's metadata on MongoDB
+   * (O(1), no scan), where countDocuments({}) would scan the collection on every request. The figure can be
+   * off after an unclean shutdown or while writes are in flight, so pages say "about N posts", and nothing
+   * that must be exact depends on it: whether an older page exists is asked of the database (limit + 1).
+   */
+  private estimatedTotal(): Promise<number> {
+    return this.Post.estimatedDocumentCount().maxTimeMS(this.maxTimeMs).exec();
+  }
+
+  private find(filter: Record<string, unknown>, skip: number, limit: number): Promise<StoredPost[]> {
+    let query = this.Post.find(filter).sort(SORT);
+    if (skip > 0) query = query.skip(skip);
+    return query.limit(limit).maxTimeMS(this.maxTimeMs).lean<StoredPost[]>().exec();
+  }
+
+  /**
+   * Posts strictly after `position` in the listing order, which is MongoDB's order for the sort: dated posts
+   * newest first, then those without createdAt (written by the original app: a missing field sorts lowest),
+   * by _id. The dated part is the keyset range filter; the undated tail is reached once it runs out.
+   */
+  private async after(position: CursorPosition, n: number): Promise<StoredPost[]> {
+    const id = new Types.ObjectId(position.id);
+    const undated = (filter: Record<string, unknown>, count: number) =>
+      this.find({ createdAt: null, ...filter }, 0, count);
+    if (position.createdAt === null) return undated({ _id: trusted({ $lt: id }) }, n);
+
+    const dated = await this.find(
+      afterFilter(LISTING_SORT, [new Date(position.createdAt), id], trusted),
+      0,
+      n,
+    );
+    return dated.length < n ? [...dated, ...(await undated({}, n - dated.length))] : dated;
+  }
+
+  /** Keeps `limit` of the limit + 1 documents asked for; the extra one only says that an older page exists. */
+  private pageOf(docs: StoredPost[], limit: number): Pick<ListingPage, 'items' | 'next'> {
+    const items = docs.slice(0, limit).map(toPost);
+    const last = items.at(-1);
+    const next =
+      docs.length > limit && last
+        ? this.cursors.encode({ createdAt: last.createdAt?.getTime() ?? null, id: last.id })
+        : null;
+    return { items, next };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldErrors } from './pagination';
+import { fieldErrors } from '../http/field-errors';
 import { POST_LIMITS } from './post.model';
 
 const text = (name: string, max: number) =>
