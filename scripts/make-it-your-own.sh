@@ -48,6 +48,7 @@ for f in "${files[@]}"; do
 done
 
 # package.json: the one source of the names; package-lock.json: its two copies of the package name.
+# shellcheck disable=SC2016  # the single quotes hold JavaScript, which reads the names from its environment
 SLUG="$slug" DISPLAY_NAME="$display" node -e '
   const fs = require("node:fs");
   const edit = (file, change) => {
