@@ -50,10 +50,36 @@ describe('listing and pagination', () => {
     expect(new Set(ids).size).toBe(TOTAL);
   });
 
-  it('answers an empty page beyond the last one (200, not an error)', async () => {
+  it('answers an empty page with links beyond the last one (200, not an error)', async () => {
     const res = await t.http.get('/api/posts?page=99');
 
-    expect(res).toMatchObject({ status: 200, data: { items: [], total: TOTAL, page: 99, pages: 3 } });
+    expect(res).toMatchObject({
+      status: 200,
+      data: {
+        items: [],
+        total: TOTAL,
+        page: 99,
+        pages: 3,
+        next: null,
+        prev: '/api/posts?page=3&limit=20',
+        first: '/api/posts?page=1&limit=20',
+        last: '/api/posts?page=3&limit=20',
+      },
+    });
+  });
+
+  it('links page 1 to the older posts by cursor, and says the total is an estimate', async () => {
+    const res = await t.http.get('/api/posts?limit=10');
+
+    expect(res).toMatchObject({
+      status: 200,
+      data: {
+        page: 1,
+        prev: null,
+        totalEstimated: true,
+        next: expect.stringMatching(/^\/api\/posts\?before=/),
+      },
+    });
   });
 
   it('caps limit at 100', async () => {
@@ -75,26 +101,37 @@ describe('listing and pagination', () => {
     },
   );
 
-  it('shows the total, the page position and prev/next links on the HTML page', async () => {
+  it('shows the (estimated) total, the page position, page links and a cursor link to older posts', async () => {
     const res = await t.http.get('/posts?page=2&limit=10');
 
     expect(res.status).toBe(200);
-    expect(res.data).toContain(`${TOTAL} posts`);
+    expect(res.data).toContain(`about ${TOTAL} posts`);
     expect(res.data).toContain('page 2 of 5');
     expect(res.data).toContain('rel="prev" href="/posts?page=1&amp;limit=10"');
-    expect(res.data).toContain('rel="next" href="/posts?page=3&amp;limit=10"');
+    expect(res.data).toContain('<a href="/posts?page=3&amp;limit=10">3</a>');
+    expect(res.data).toMatch(/rel="next" href="\/posts\?before=[A-Za-z0-9_-]+&amp;limit=10"/);
     expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(10);
   });
 
-  it('offers a link back to the last page beyond the end, and a 400 page for bad parameters', async () => {
-    const beyond = await t.http.get('/posts?page=50');
+  it('redirects a page past the last to the last page, and answers 400 pages for bad parameters', async () => {
+    const beyond = await t.http.get('/posts?page=50&limit=10');
     const bad = await t.http.get('/posts?page=abc');
+    const badCursor = await t.http.get('/posts?before=abc');
 
-    expect(beyond.status).toBe(200);
-    expect(beyond.data).toContain('Go to the last page');
-    expect(bad).toMatchObject({
-      status: 400,
-      headers: { 'content-type': expect.stringMatching(/text\/html/) },
-    });
+    expect(beyond).toMatchObject({ status: 303, headers: { location: '/posts?page=5&limit=10' } });
+    for (const res of [bad, badCursor]) {
+      expect(res).toMatchObject({
+        status: 400,
+        headers: { 'content-type': expect.stringMatching(/text\/html/) },
+      });
+    }
+  });
+
+  it('shows the last page, without an older link, where the redirect points', async () => {
+    const res = await t.http.get('/posts?page=5&limit=10');
+
+    expect(res.status).toBe(200);
+    expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(5);
+    expect(res.data).not.toContain('rel="next"');
   });
 });

@@ -1,4 +1,4 @@
-import { client, dbNameFor, startTestServer, suffix, type TestServer } from '../support/http';
+import { dbNameFor, startTestServer, httpClient, suffix, type TestServer } from '../support/http';
 import { stopServer } from '../../app/src/server';
 
 // Real containers and real HTTP: allow for slow CI machines.
@@ -140,6 +140,9 @@ describe('JSON API /api/posts', () => {
     ['page=1&page=2', 400],
     ['page=abc', 400],
     ['limit=-5', 400],
+    ['before[$gt]=', 200],
+    ['before=a&before=b', 400],
+    ['before=%00', 400],
   ])('handles query ?%s without a 500 (%i)', async (qs, status) => {
     const res = await t.http.get(`/api/posts?${qs}`);
 
@@ -157,7 +160,7 @@ describe('JSON API /api/posts', () => {
   });
 
   it('is reachable through a fresh client too (no state kept in the test client)', async () => {
-    const res = await client(t.running.url).get('/readyz');
+    const res = await httpClient(t.running.url).get('/readyz');
 
     expect(res).toMatchObject({ status: 200, data: { status: 'ready', db: 'connected' } });
   });

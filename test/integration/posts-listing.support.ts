@@ -1,0 +1,79 @@
+import type { AxiosInstance } from 'axios';
+import { Types } from 'mongoose';
+
+/** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
+
+export interface RawPost {
+  _id: Types.ObjectId;
+  title: string;
+  body: string;
+  author?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+/** A document as the current app writes it, with a chosen createdAt. */
+export const datedPost = (title: string, createdAt: Date): RawPost => ({
+  _id: new Types.ObjectId(),
+  title,
+  body: `Body of ${title}`,
+  author: 'Test author',
+  createdAt,
+  updatedAt: createdAt,
+});
+
+/** A document as the original app wrote it: title and body only. */
+export const legacyPost = (title: string): RawPost => ({
+  _id: new Types.ObjectId(),
+  title,
+  body: `Body of ${title}`,
+});
+
+/**
+ * The listing order computed here, independently of the database: createdAt newest first, a missing createdAt
+ * last (MongoDB sorts a missing field as the lowest value), ties by _id descending.
+ */
+export function listingOrder(docs: readonly RawPost[]): string[] {
+  const time = (d: RawPost) => d.createdAt?.getTime() ?? -Infinity;
+  return [...docs]
+    .sort((a, b) => time(b) - time(a) || b._id.toHexString().localeCompare(a._id.toHexString()))
+    .map((d) => d._id.toHexString());
+}
+
+export interface ListingBody {
+  items: { id: string; title: string; createdAt?: string; author?: string }[];
+  next: string | null;
+  total: number;
+  limit: number;
+  pages: number;
+  page: number | null;
+}
+
+/** GET a listing URL and insist on a 200 (a failed page fails the test, it never ends the walk quietly). */
+export async function getListing(http: AxiosInstance, url: string): Promise<ListingBody> {
+  const res = await http.get(url);
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${JSON.stringify(res.data)}`);
+  return res.data as ListingBody;
+}
+
+/**
+ * Follows `next` links from `start` to the end, returning each page's ids. `between(pageIndex, ids)` runs after
+ * each page that has a next one (e.g. to insert posts while someone pages through). Stops with an error after `maxPages`.
+ */
+export async function walkCursor(
+  http: AxiosInstance,
+  start: string,
+  opts: { maxPages?: number; between?: (pageIndex: number, ids: string[]) => Promise<void> } = {},
+): Promise<string[][]> {
+  const pages: string[][] = [];
+  let url: string | null = start;
+  while (url) {
+    if (pages.length >= (opts.maxPages ?? 1000))
+      throw new Error(`cursor walk did not end after ${pages.length} pages`);
+    const body = await getListing(http, url);
+    pages.push(body.items.map((i) => i.id));
+    url = body.next;
+    if (url) await opts.between?.(pages.length - 1, pages.at(-1)!);
+  }
+  return pages;
+}
