@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { readPackageVersion } from './version';
+import { PRODUCT } from './product';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,8 +25,14 @@ const byteSize = z
   .toLowerCase()
   .regex(/^\d+(\.\d+)?\s*(b|kb|mb)?$/, { error: 'must look like 100kb, 1mb or a number of bytes' });
 
+const DEFAULT_DB_HOST = `mongodb://localhost:27017/${PRODUCT.database}`;
+
 const envSchema = z
   .object({
+    APP_NAME: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.string().trim().max(100, { error: 'must be at most 100 characters' }).default(PRODUCT.displayName),
+    ),
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(3000, 0, 65535),
@@ -34,9 +40,9 @@ const envSchema = z
       .string()
       .trim()
       .regex(/^mongodb(\+srv)?:\/\/\S+$/, {
-        error: 'must be a MongoDB URI like mongodb://mongo_db:27017/posts',
+        error: `must be a MongoDB URI like mongodb://mongo_db:27017/${PRODUCT.database}`,
       })
-      .default('mongodb://localhost:27017/posts'),
+      .default(DEFAULT_DB_HOST),
     DB_NAME: optionalString,
     DB_USER: optionalString,
     DB_PASSWORD: optionalString,
@@ -90,6 +96,8 @@ const envSchema = z
   });
 
 export interface Config {
+  /** APP_NAME: page titles, the header and the home page. Defaults to PRODUCT.displayName. */
+  appName: string;
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
@@ -103,6 +111,7 @@ export interface Config {
   shutdownDelayMs: number;
   db: {
     uri: string;
+    /** DB_NAME, else PRODUCT.database when DB_HOST names no database; undefined means "the one in DB_HOST". */
     dbName?: string;
     user?: string;
     password?: string;
@@ -149,11 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!password) throw new ConfigError([`DB_PASSWORD_FILE: ${e.DB_PASSWORD_FILE} is empty`]);
   }
   return {
+    appName: e.APP_NAME,
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    version: e.APP_VERSION ?? readPackageVersion(),
+    version: e.APP_VERSION ?? PRODUCT.version,
     bodyLimit: e.BODY_LIMIT.replace(/\s+/g, ''),
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     headersTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS + 1_000,
@@ -161,7 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
     db: {
       uri: e.DB_HOST,
-      dbName: e.DB_NAME,
+      dbName: e.DB_NAME ?? (uriDatabase(e.DB_HOST) ? undefined : PRODUCT.database),
       user: e.DB_USER,
       password,
       authSource: e.DB_AUTH_SOURCE,
@@ -172,6 +182,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     seed: { onStart: e.SEED_ON_START, count: e.SEED_COUNT },
   };
+}
+
+/** The database named in a MongoDB URI's path ('' when there is none: the driver would use "test"). */
+export function uriDatabase(uri: string): string {
+  return /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1] ?? '';
 }
 
 /** Hide credentials in a MongoDB URI before logging it. */

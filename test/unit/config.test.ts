@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig, redactUri } from '../../app/src/config';
+import { ConfigError, loadConfig, redactUri, uriDatabase } from '../../app/src/config';
+import { PRODUCT } from '../../app/src/product';
 
 describe('loadConfig', () => {
   it('gives documented defaults for an empty environment', () => {
     const config = loadConfig({});
 
     expect(config).toMatchObject({
+      appName: PRODUCT.displayName,
+      version: PRODUCT.version,
       env: 'development',
       host: '0.0.0.0',
       port: 3000,
@@ -18,21 +21,21 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 8_000,
       shutdownDelayMs: 0,
       db: {
-        uri: 'mongodb://localhost:27017/posts',
+        uri: `mongodb://localhost:27017/${PRODUCT.database}`,
+        dbName: undefined,
         authSource: 'admin',
         user: undefined,
         password: undefined,
       },
       seed: { onStart: 'never', count: 100 },
     });
-    expect(config.version).toMatch(/^\d+\.\d+\.\d+/);
   });
 
   it('reads values from the environment and treats empty strings as unset', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
       PORT: '8080',
-      DB_HOST: 'mongodb://mongo_db:27017/posts',
+      DB_HOST: 'mongodb://mongo_db:27017/other',
       SEED_ON_START: 'if-empty',
       SEED_COUNT: '250',
       APP_VERSION: '',
@@ -44,8 +47,53 @@ describe('loadConfig', () => {
       env: 'production',
       port: 8080,
       bodyLimit: '1mb',
-      db: { uri: 'mongodb://mongo_db:27017/posts', dbName: undefined },
+      db: { uri: 'mongodb://mongo_db:27017/other', dbName: undefined },
       seed: { onStart: 'if-empty', count: 250 },
+    });
+  });
+
+  describe('APP_NAME', () => {
+    it('names the app, trimmed', () => {
+      expect(loadConfig({ APP_NAME: '  Acme Notes ' }).appName).toBe('Acme Notes');
+    });
+
+    it.each(['', '   '])('falls back to the product display name when set to %j', (value) => {
+      expect(loadConfig({ APP_NAME: value }).appName).toBe(PRODUCT.displayName);
+    });
+
+    it('refuses a name too long for a title', () => {
+      expect(() => loadConfig({ APP_NAME: 'x'.repeat(101) })).toThrow(/APP_NAME: must be at most 100/);
+    });
+  });
+
+  it('takes APP_VERSION over the package version', () => {
+    expect(loadConfig({ APP_VERSION: '2.0.0-rc.1' }).version).toBe('2.0.0-rc.1');
+  });
+
+  describe('database name', () => {
+    it.each([
+      ['mongodb://mongo_db:27017', PRODUCT.database],
+      ['mongodb://mongo_db:27017/', PRODUCT.database],
+      ['mongodb://u:p@a:1,b:2/?replicaSet=rs0', PRODUCT.database],
+      ['mongodb://mongo_db:27017/named', undefined],
+      ['mongodb+srv://cluster.example.net/named?retryWrites=true', undefined],
+    ])('for DB_HOST %s is %p (undefined: the one in the URI)', (uri, dbName) => {
+      expect(loadConfig({ DB_HOST: uri }).db.dbName).toBe(dbName);
+    });
+
+    it('is DB_NAME when set, whatever DB_HOST says', () => {
+      expect(loadConfig({ DB_HOST: 'mongodb://mongo_db:27017', DB_NAME: 'mine' }).db.dbName).toBe('mine');
+      expect(loadConfig({ DB_HOST: 'mongodb://mongo_db:27017/named', DB_NAME: 'mine' }).db.dbName).toBe(
+        'mine',
+      );
+    });
+
+    it.each([
+      ['mongodb://h:27017/db?x=1', 'db'],
+      ['mongodb://h:27017?x=1', ''],
+      ['mongodb://h', ''],
+    ])('reads %s as %j', (uri, name) => {
+      expect(uriDatabase(uri)).toBe(name);
     });
   });
 
@@ -125,7 +173,7 @@ describe('loadConfig', () => {
   });
 
   it('redacts credentials in URIs for logs', () => {
-    expect(redactUri('mongodb://root:pw@mongo_db:27017/posts')).toBe('mongodb://***@mongo_db:27017/posts');
-    expect(redactUri('mongodb://mongo_db:27017/posts')).toBe('mongodb://mongo_db:27017/posts');
+    expect(redactUri('mongodb://root:pw@mongo_db:27017/db')).toBe('mongodb://***@mongo_db:27017/db');
+    expect(redactUri('mongodb://mongo_db:27017/db')).toBe('mongodb://mongo_db:27017/db');
   });
 });
