@@ -1,5 +1,8 @@
-import { batchSizes, createPostFactory, seedPosts, type SeedDoc } from '../../app/src/seed/seed';
-import { parseCliArgs } from '../../app/src/seed/seed.cli';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { batchSizes, createPostFactory, seedPosts, type SeedPost } from '../../app/src/seed/seed';
+import { HELP, interpretCommandLine, parseCliArgs } from '../../app/src/seed/seed.cli';
 import type { PostModel } from '../../app/src/posts/post.model';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -57,7 +60,7 @@ describe('seedPosts (with a fake insert)', () => {
     const batches: number[] = [];
     let active = 0;
     let maxActive = 0;
-    const insert = async (docs: SeedDoc[]) => {
+    const insert = async (docs: SeedPost[]) => {
       active++;
       maxActive = Math.max(maxActive, active);
       await new Promise((r) => setTimeout(r, 2));
@@ -144,13 +147,76 @@ describe('seed CLI arguments', () => {
     });
   });
 
+  it.each([['--help'], ['-h'], ['--count', '5', '--help']])('%s asks for help', (...argv) => {
+    expect(parseCliArgs(argv, 100)).toBe('help');
+  });
+
   it.each([
-    [['--count', 'many']],
-    [['--count', '-5']],
-    [['--batch-size', '0']],
-    [['--unknown']],
-    [['extra']],
-  ])('rejects %j', (argv) => {
-    expect(() => parseCliArgs(argv, 100)).toThrow();
+    [['--count', 'many'], /--count must be a whole number >= 0 \(got "many"\)/],
+    [['--count', '-5'], /--count/],
+    [['--batch-size', '0'], /--batch-size must be a whole number >= 1/],
+    [['--unknown'], /Unknown option '--unknown'/],
+    [['extra'], /extra/],
+  ])('rejects %j with a message naming the problem and the usage', (argv, message) => {
+    expect(() => parseCliArgs(argv, 100)).toThrow(message);
+    expect(() => parseCliArgs(argv, 100)).toThrow(/usage: seed .*--help/);
+  });
+});
+
+describe('seed CLI command line', () => {
+  it('explains every option in --help, --reset included', () => {
+    for (const option of ['--count', '--reset', '--seed', '--batch-size', '--help'])
+      expect(HELP).toMatch(new RegExp(`^ .*${option}\\b.*\\S`, 'm'));
+    expect(HELP).toMatch(/--reset\s+empty the posts collection first/);
+  });
+
+  it('answers --help with exit 0, even when the configuration is invalid', () => {
+    expect(interpretCommandLine(['--help'], { PORT: 'not-a-port' })).toEqual({ exit: 0, output: HELP });
+  });
+
+  it('answers bad options and bad configuration with exit 2 and the reason', () => {
+    expect(interpretCommandLine(['--count', 'x'], {})).toMatchObject({
+      exit: 2,
+      output: expect.stringContaining('--count must be a whole number'),
+    });
+    expect(interpretCommandLine([], { DB_HOST: 'nope' })).toMatchObject({
+      exit: 2,
+      output: expect.stringContaining('DB_HOST'),
+    });
+  });
+
+  it('takes the default count from SEED_COUNT', () => {
+    expect(interpretCommandLine([], { SEED_COUNT: '7' })).toMatchObject({ args: { count: 7 } });
+  });
+
+  describe('as a process (tsx, no database needed)', () => {
+    const run = async (...argv: string[]) => {
+      const cli = path.join(__dirname, '../../app/src/seed/seed.cli.ts');
+      try {
+        const { stdout, stderr } = await promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', cli, ...argv],
+          { timeout: 20_000 },
+        );
+        return { code: 0, stdout, stderr };
+      } catch (err) {
+        const e = err as { code?: unknown; stdout?: string; stderr?: string };
+        return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+      }
+    };
+
+    it('exits 0 with the help on stdout', async () => {
+      const res = await run('--help');
+
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      expect(res.stdout).toContain('--reset');
+    }, 30_000);
+
+    it('exits 2 with the reason on stderr for a bad option', async () => {
+      const res = await run('--bogus');
+
+      expect(res).toMatchObject({ code: 2, stdout: '' });
+      expect(res.stderr).toContain("Unknown option '--bogus'");
+    }, 30_000);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * npm run seed -- --count N [--reset] [--seed S] [--batch-size B]
+ * npm run seed -- --count N [--reset] [--seed S] [--batch-size B]   (--help explains each)
  * (compiled: node dist/seed/seed.cli.js ... — works inside the production image)
  * Connects with the same DB_* settings as the server.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type Config } from '../config';
 import { Database } from '../db/database';
 import { createLogger } from '../logger';
 import { getPostModel } from '../posts/post.model';
@@ -17,22 +17,55 @@ export interface CliArgs {
   batchSize: number;
 }
 
-const USAGE = 'usage: seed [--count N] [--reset] [--seed S] [--batch-size B]';
+const USAGE = 'usage: seed [--count N] [--reset] [--seed S] [--batch-size B] [--help]';
 
-export function parseCliArgs(argv: string[], defaultCount: number): CliArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      count: { type: 'string', short: 'n' },
-      reset: { type: 'boolean', default: false },
-      seed: { type: 'string' },
-      'batch-size': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  if (values.help) throw new Error(USAGE);
+export const HELP = `${USAGE}
+
+Adds fake posts to the database the app uses (the same DB_* settings as the server, from the
+environment or .env). Without --reset it only adds: existing posts stay.
+
+options:
+  -n, --count N       how many posts to add (default: SEED_COUNT, 100 unless set)
+      --reset         empty the posts collection first: drops it and recreates its indexes.
+                      Deletes every post, including ones people wrote; there is no undo.
+      --seed S        seed for the fake-data generator: the same S gives the same titles,
+                      bodies and authors on every run (default: random)
+      --batch-size B  posts per insertMany call (default: 2000); two batches are in flight at once
+  -h, --help          show this help and exit
+
+exit status: 0 done (or --help), 1 the database failed or was not reachable within 30 s,
+2 bad options or configuration.`;
+
+/** Bad command-line options: main() prints the message and exits 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(`${message}\n${USAGE}\n(seed --help explains every option)`);
+    this.name = 'UsageError';
+  }
+}
+
+/** 'help' for --help/-h; otherwise the options, or a UsageError. */
+export function parseCliArgs(argv: string[], defaultCount: number): CliArgs | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        count: { type: 'string', short: 'n' },
+        reset: { type: 'boolean', default: false },
+        seed: { type: 'string' },
+        'batch-size': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    // node:util's message names the bad option ("Unknown option '--x'").
+    throw new UsageError((err as Error).message);
+  }
+  const { values } = parsed;
+  if (values.help) return 'help';
   const int = (
     name: string,
     raw: string | undefined,
@@ -41,7 +74,7 @@ export function parseCliArgs(argv: string[], defaultCount: number): CliArgs {
   ): number | undefined => {
     if (raw === undefined) return def;
     if (!/^\d+$/.test(raw) || Number(raw) < min)
-      throw new Error(`--${name} must be a whole number >= ${min} (got "${raw}")\n${USAGE}`);
+      throw new UsageError(`--${name} must be a whole number >= ${min} (got "${raw}")`);
     return Number(raw);
   };
   return {
@@ -52,16 +85,34 @@ export function parseCliArgs(argv: string[], defaultCount: number): CliArgs {
   };
 }
 
-async function main(): Promise<void> {
-  let config;
-  let args: CliArgs;
+/**
+ * What the command line asks for, before any connection: help (exit 0), a usage or configuration error
+ * (exit 2), or a seed run. --help works even when the configuration is invalid.
+ */
+export function interpretCommandLine(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { exit: 0 | 2; output: string } | { exit?: undefined; config: Config; args: CliArgs } {
   try {
-    config = loadConfig(process.env);
-    args = parseCliArgs(process.argv.slice(2), config.seed.count);
+    if (parseCliArgs(argv, 0) === 'help') return { exit: 0, output: HELP };
+    const config = loadConfig(env);
+    const args = parseCliArgs(argv, config.seed.count) as CliArgs;
+    return { config, args };
   } catch (err) {
-    console.error(err instanceof ConfigError ? err.message : (err as Error).message);
-    process.exit(2);
+    if (err instanceof UsageError || err instanceof ConfigError) return { exit: 2, output: err.message };
+    throw err;
   }
+}
+
+async function main(): Promise<void> {
+  const command = interpretCommandLine(process.argv.slice(2), process.env);
+  if (command.exit !== undefined) {
+    if (command.exit === 0) console.log(command.output);
+    else console.error(command.output);
+    process.exitCode = command.exit;
+    return;
+  }
+  const { config, args } = command;
   const logger = createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const db = new Database(config.db, logger);
   const Post = getPostModel(db.connection);

@@ -1,16 +1,11 @@
 import { Faker, en } from '@faker-js/faker';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
-import type { PostModel } from '../posts/post.model';
+import type { PostFields, PostModel } from '../posts/post.model';
 import { POST_LIMITS } from '../posts/post.model';
 
-export interface SeedDoc {
-  title: string;
-  body: string;
-  author: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
+/** A post as inserted, timestamps included: the schema's own type, so a new field shows up here by itself. */
+export type SeedPost = PostFields;
 
 const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max).trimEnd() : s);
 
@@ -18,7 +13,7 @@ const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max).trimE
  * Returns a function producing the i-th fake post. With a seed, the sequence of titles/bodies/authors is the
  * same on every run. createdAt goes back one minute per post from `now`, so post 0 is the newest.
  */
-export function createPostFactory(opts: { seed?: number; now?: number } = {}): (i: number) => SeedDoc {
+export function createPostFactory(opts: { seed?: number; now?: number } = {}): (i: number) => SeedPost {
   const faker = new Faker({ locale: [en] });
   if (opts.seed !== undefined) faker.seed(opts.seed);
   const now = opts.now ?? Date.now();
@@ -50,7 +45,7 @@ export interface SeedOptions {
   concurrency?: number;
   onProgress?: (inserted: number, total: number) => void;
   /** Injected for tests: where documents go. Defaults to Post.insertMany(ordered:false, lean). */
-  insert?: (docs: SeedDoc[]) => Promise<unknown>;
+  insert?: (docs: SeedPost[]) => Promise<unknown>;
   now?: number;
 }
 
@@ -66,7 +61,7 @@ export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<See
   const batchSize = opts.batchSize ?? 2_000;
   const concurrency = Math.max(1, opts.concurrency ?? 2);
   const sizes = batchSizes(opts.count, batchSize);
-  const insert = opts.insert ?? ((docs: SeedDoc[]) => Post.insertMany(docs, { ordered: false, lean: true }));
+  const insert = opts.insert ?? ((docs: SeedPost[]) => Post.insertMany(docs, { ordered: false, lean: true }));
 
   if (opts.reset) await resetPosts(Post);
 
@@ -75,7 +70,7 @@ export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<See
   let index = 0;
   let inserted = 0;
   for (const size of sizes) {
-    const docs: SeedDoc[] = new Array(size);
+    const docs: SeedPost[] = new Array(size);
     for (let k = 0; k < size; k++) docs[k] = make(index++);
     const p: Promise<unknown> = insert(docs).then(() => {
       inFlight.delete(p);
