@@ -1,4 +1,6 @@
-// One Jest run, four projects. Docker-backed projects run one file at a time (see maxWorkers in package.json scripts).
+// One Jest config, six projects. `npm test` runs unit, integration and stack (Docker only); `npm run test:all`
+// adds browser (Chromium), deploy (sshd, docker-registry) and resilience. Both pass --runInBand, so the
+// Docker-backed files run one at a time on a shared engine.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const project = (name, extra = {}) => ({
   displayName: name,
@@ -7,18 +9,27 @@ const project = (name, extra = {}) => ({
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   ...extra,
 });
+// A removable feature keeps its tests in its own folder (app/src/fibonacci/): deleting the folder deletes them.
+const featureUnitTests = '<rootDir>/app/src/**/*.test.ts';
+const featureIntegrationTests = '<rootDir>/app/src/**/*.integration.test.ts';
+// The Docker-backed projects that start the compose stack: fail fast without Docker, build the app image once.
+const stackSetup = { globalSetup: '<rootDir>/test/stack/global-setup.ts' };
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    project('unit'),
+    project('unit', {
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts', featureUnitTests],
+      testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$'],
+    }),
     project('integration', {
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', featureIntegrationTests],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     }),
-    project('stack', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
-    project('resilience', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
-    project('browser', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
-    project('deploy', { globalSetup: '<rootDir>/test/stack/global-setup.ts' }),
+    project('stack', stackSetup),
+    project('browser', stackSetup),
+    project('deploy', stackSetup),
+    project('resilience', stackSetup),
   ],
 };

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { docker } from '../../test/stack/support/docker';
+import { docker } from '../../test/support/docker';
 
 export { docker };
 export const projectRoot = path.resolve(__dirname, '..', '..');

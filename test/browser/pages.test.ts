@@ -1,10 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { Browser, Page } from 'playwright-core';
-import { docker } from '../stack/support/docker';
-import { eventually, Stack, startStack } from '../stack/support/stack';
+import { docker } from '../support/docker';
+import { suffix } from '../support/http';
+import { postDetailPattern, postPaths, validPost } from '../support/posts';
+import { appName, welcomeText } from '../support/product';
+import { Stack, startStack } from '../support/stack';
+import { eventually } from '../support/wait';
 import { launchChromium, screenshot, watchedPage } from './support/browser';
 
-// A real browser (Debian's chromium through playwright-core) against the real compose stack, only through nginx.
+// A real browser (a system Chromium, or Playwright's) against the real compose stack, only through nginx.
 jest.setTimeout(300_000);
 
 let browser: Browser;
@@ -12,13 +15,17 @@ let stack: Stack;
 
 beforeAll(async () => {
   browser = await launchChromium(); // first: without chromium there is no point starting the stack
-  stack = await startStack();
+  stack = await startStack({ label: 'browser' });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stack?.environment.down();
+  await stack?.down();
 });
+
+/** A URL path pattern for the detail page (postDetailPattern without its anchors), for page.waitForURL. */
+const detailUrl = new RegExp(`${postDetailPattern.source.replace(/^\^/, '')}`);
+const listUrl = new RegExp(`${postPaths.list}$`);
 
 const url = (path: string) => `${stack.baseUrl}${path}`;
 
@@ -35,12 +42,12 @@ it('home page: welcome text, version and links, no console errors', async () => 
   const { page, errors } = await watchedPage(browser);
 
   const response = await page.goto(url('/'));
-  await expectVisible(page, 'Welcome to the Sparta Test App');
+  await expectVisible(page, welcomeText);
   await expectVisible(page, 'The app is running correctly.');
   await screenshot(page, 'home');
 
   expect(response?.status()).toBe(200);
-  expect(await page.title()).toContain('Posts');
+  expect(await page.title()).toContain(appName);
   expect(await page.getByTestId('version').innerText()).toMatch(/^\d+\.\d+\.\d+/);
   expect(errors).toEqual([]);
   await page.context().close();
@@ -49,7 +56,7 @@ it('home page: welcome text, version and links, no console errors', async () => 
 it('posts list: 20 posts on page 1, "Older" goes to page 2 with other posts', async () => {
   const { page, errors } = await watchedPage(browser);
 
-  await page.goto(url('/posts'));
+  await page.goto(url(postPaths.list));
   await expectVisible(page, /page 1 of \d+/);
   const firstPage = await postTitlesOnPage(page);
   await screenshot(page, 'posts-page-1');
@@ -59,7 +66,7 @@ it('posts list: 20 posts on page 1, "Older" goes to page 2 with other posts', as
   const secondPage = await postTitlesOnPage(page);
   await screenshot(page, 'posts-page-2');
 
-  expect(await page.title()).toContain('Posts');
+  expect(await page.title()).toContain(appName);
   expect(firstPage).toHaveLength(20);
   expect(secondPage.length).toBeGreaterThan(0);
   expect(secondPage.filter((title) => firstPage.includes(title))).toEqual([]);
@@ -71,12 +78,12 @@ it('posts list: 20 posts on page 1, "Older" goes to page 2 with other posts', as
 
 it('opens a post from the list and shows its title and body', async () => {
   const { page, errors } = await watchedPage(browser);
-  await page.goto(url('/posts'));
+  await page.goto(url(postPaths.list));
   const first = page.locator('li.post').first();
   const title = (await first.locator('h3 a').innerText()).trim();
 
   await first.locator('h3 a').click();
-  await page.waitForURL(/\/posts\/[0-9a-f]{24}$/);
+  await page.waitForURL(detailUrl);
   await page.locator('article.post-detail h1').waitFor({ state: 'visible' });
   await screenshot(page, 'post-detail');
 
@@ -90,23 +97,21 @@ it('opens a post from the list and shows its title and body', async () => {
 
 it('creates a post through the form and then sees it in the list', async () => {
   const { page, errors } = await watchedPage(browser);
-  const suffix = randomUUID().slice(0, 8);
-  const title = `Browser post ${suffix}`;
-  const body = `Written by chromium through nginx (${suffix}).`;
+  const { title, body, author } = validPost('Browser post');
   await page.goto(url('/'));
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New post' }).click();
-  await page.waitForURL(/\/posts\/new$/);
+  await page.waitForURL(new RegExp(`${postPaths.newForm}$`));
 
   await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Author').fill('Chromium');
+  await page.getByLabel('Author').fill(author);
   await page.getByLabel('Body').fill(body);
   await screenshot(page, 'post-new-form');
   await page.getByRole('button', { name: 'Publish' }).click();
-  await page.waitForURL(/\/posts\/[0-9a-f]{24}$/);
+  await page.waitForURL(detailUrl);
   await expectVisible(page, body);
   await screenshot(page, 'post-created');
   await page.getByRole('link', { name: /All posts/ }).click();
-  await page.waitForURL(/\/posts$/);
+  await page.waitForURL(listUrl);
   await expectVisible(page, title);
   await screenshot(page, 'posts-with-new-post');
 
@@ -117,7 +122,7 @@ it('creates a post through the form and then sees it in the list', async () => {
 
 it('shows the 404 page for an unknown address', async () => {
   const { page, errors, expectStatusOf } = await watchedPage(browser);
-  const missing = url(`/no-such-page-${randomUUID().slice(0, 8)}`);
+  const missing = url(`/no-such-page-${suffix()}`);
   expectStatusOf(missing);
 
   const response = await page.goto(missing);
@@ -125,7 +130,7 @@ it('shows the 404 page for an unknown address', async () => {
   await screenshot(page, '404');
 
   expect(response?.status()).toBe(404);
-  expect(await page.title()).toContain('Posts');
+  expect(await page.title()).toContain(appName);
   expect(await page.getByRole('link', { name: 'Home' }).last().isVisible()).toBe(true);
   expect(errors).toEqual([]);
   await page.context().close();
@@ -133,17 +138,17 @@ it('shows the 404 page for an unknown address', async () => {
 
 it("shows nginx's friendly 50x page while the app is down, and the posts again once it is back", async () => {
   const { page, errors, expectStatusOf } = await watchedPage(browser);
-  const postsUrl = url('/posts');
+  const postsUrl = url(postPaths.list);
   expectStatusOf(postsUrl);
-  const app = stack.container('app-1').getId();
+  const app = await stack.idOf('app');
 
   await docker(['stop', app]);
   let status = 0;
   try {
     status = await eventually(async () => {
-      const response = await page.goto(postsUrl);
-      const code = response?.status() ?? 0;
-      return code >= 502 && code <= 504 ? code : 0;
+      const code = (await page.goto(postsUrl))?.status();
+      expect([502, 503, 504]).toContain(code);
+      return code!;
     });
     await expectVisible(page, 'Service temporarily unavailable');
     await screenshot(page, '503');
@@ -151,14 +156,21 @@ it("shows nginx's friendly 50x page while the app is down, and the posts again o
     await docker(['start', app]);
   }
   const titleWhileDown = await page.title();
-  const back = await eventually(async () => (await page.goto(postsUrl))?.status() === 200, 90_000, 1_000);
+  const back = await eventually(
+    async () => {
+      const code = (await page.goto(postsUrl))?.status();
+      expect(code).toBe(200);
+      return code;
+    },
+    { timeoutMs: 90_000, everyMs: 1_000 },
+  );
   await expectVisible(page, /page 1 of \d+/);
   await screenshot(page, 'posts-after-recovery');
 
   console.log(`[browser] nginx answered ${status} with its friendly page while the app was stopped`);
   expect([502, 503, 504]).toContain(status);
   expect(titleWhileDown).toBe('Service temporarily unavailable');
-  expect(back).toBe(true);
+  expect(back).toBe(200);
   expect(errors).toEqual([]);
   await page.context().close();
 });

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { docker } from '../stack/support/docker';
-import { httpClient } from '../stack/support/http';
-import { projectRoot } from '../stack/support/stack';
+import { docker } from '../support/docker';
+import { httpClient } from '../support/http';
+import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
+import { appImage, slug, welcomeText } from '../support/product';
+import { projectRoot } from '../support/stack';
 import {
   Registry,
   runScript,
@@ -19,10 +21,10 @@ import getPort from 'get-port';
 // local Docker engine as its Docker), pulling from a real registry (Debian's docker-registry on 127.0.0.1).
 jest.setTimeout(300_000);
 
-const baseImage = process.env.APP_IMAGE ?? 'posts-stack/app:latest'; // built once by the global setup
+const baseImage = appImage; // built once by the global setup
 const id = randomUUID().slice(0, 8);
-const project = `posts-deploy-${id}`;
-const v1 = `posts-deploy-test/app:v1-${id}`;
+const project = `${slug}-deploy-${id}`;
+const v1 = `${slug}-deploy-test/app:v1-${id}`;
 const v2Version = '2.0.0-deploy-test';
 const timings: string[] = [];
 
@@ -33,6 +35,7 @@ let registry: Registry;
 let httpPort: number;
 let images: { v2: string; broken: string; previous: string; pushTest: string };
 
+const repo = () => `${registry.address}/${slug}/app`;
 const imageId = async (ref: string) => (await docker(['image', 'inspect', '-f', '{{.Id}}', ref])).trim();
 const http = () => httpClient(`http://127.0.0.1:${httpPort}`);
 const remoteEnv = () => fs.readFileSync(path.join(remoteDir, '.env'), 'utf8');
@@ -94,8 +97,8 @@ async function runningAppImageId(): Promise<string> {
 }
 
 beforeAll(async () => {
-  work = tempWorkDir('posts-deploy-test');
-  remoteDir = path.join(work, 'remote', 'posts-stack');
+  work = tempWorkDir(`${slug}-deploy-test`);
+  remoteDir = path.join(work, 'remote', slug);
   httpPort = await getPort();
   // The "host" builds like this machine does (the offline toolchain turns BuildKit off).
   const buildEnv = Object.fromEntries(
@@ -104,12 +107,11 @@ beforeAll(async () => {
       .map((k) => [k, process.env[k] as string]),
   );
   [host, registry] = await Promise.all([startSshHost(work, buildEnv), startRegistry(work)]);
-  const repo = `${registry.address}/posts-stack/app`;
   images = {
-    v2: `${repo}:v2`,
-    broken: `${repo}:broken`,
-    previous: `${repo}:previous`,
-    pushTest: `${repo}:test`,
+    v2: `${repo()}:v2`,
+    broken: `${repo()}:broken`,
+    previous: `${repo()}:previous`,
+    pushTest: `${repo()}:test`,
   };
 });
 
@@ -148,7 +150,7 @@ describe('images for deployment', () => {
     expect(afterRemove).toBe('gone');
     expect(await imageId(images.pushTest)).toBe(localId);
     expect(await docker(['image', 'inspect', '-f', '{{json .RepoDigests}}', images.pushTest])).toContain(
-      `${registry.address}/posts-stack/app@sha256:`,
+      `${repo()}@sha256:`,
     );
   });
 });
@@ -166,19 +168,14 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(health.data).toMatchObject({ status: 'ok' });
     const home = await http().get('/');
     expect(home.status).toBe(200);
-    expect(home.data).toContain('Welcome to the Sparta Test App');
+    expect(home.data).toContain(welcomeText);
     expect(envValue('MONGO_ROOT_PASSWORD')).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(fs.statSync(path.join(remoteDir, '.env')).mode & 0o077).toBe(0);
     expect(envValue('APP_IMAGE')).toBe(v1);
     expect(await runningAppImageId()).toBe(await imageId(v1));
     // Data that must survive the updates below.
-    const form = new URLSearchParams({
-      title: `Before update ${id}`,
-      body: 'Kept across deploys',
-      author: 'Deploy test',
-    });
-    const created = await http().post('/posts', form.toString(), {
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    const created = await http().post(postPaths.list, formBody(validPost('Before update')), {
+      headers: formHeaders,
     });
     expect(created.status).toBe(303);
     postPath = String(created.headers.location);
@@ -219,7 +216,7 @@ describe('scripts/deploy.sh over SSH', () => {
     expect((await http().get('/healthz')).data).toMatchObject({ status: 'ok', version: v2Version });
     const home = await http().get('/');
     expect(home.status).toBe(200);
-    expect(home.data).toContain('Welcome to the Sparta Test App');
+    expect(home.data).toContain(welcomeText);
     expect((await http().get(postPath)).status).toBe(200);
     expect(envValue('APP_IMAGE')).toBe(images.previous);
   });

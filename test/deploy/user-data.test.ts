@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { docker } from '../stack/support/docker';
-import { httpClient } from '../stack/support/http';
-import { projectRoot } from '../stack/support/stack';
+import { docker } from '../support/docker';
+import { httpClient } from '../support/http';
+import { appImage, slug } from '../support/product';
+import { projectRoot } from '../support/stack';
 import getPort from 'get-port';
 import { runScript, tempWorkDir } from './support/hosts';
 
@@ -13,7 +14,7 @@ import { runScript, tempWorkDir } from './support/hosts';
 // and starts the stack; run again, it keeps the secret. Installing packages on AL2023/Ubuntu is not tested here.
 jest.setTimeout(240_000);
 
-const project = `posts-userdata-${randomUUID().slice(0, 8)}`;
+const project = `${slug}-userdata-${randomUUID().slice(0, 8)}`;
 let work: string;
 let stackDir: string;
 let unitDir: string;
@@ -24,12 +25,12 @@ const envValue = (key: string) =>
   fs.readFileSync(path.join(stackDir, '.env'), 'utf8').match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1];
 
 beforeAll(async () => {
-  work = tempWorkDir('posts-userdata-test');
-  stackDir = path.join(work, 'opt', 'posts-stack');
+  work = tempWorkDir(`${slug}-userdata-test`);
+  stackDir = path.join(work, 'opt', slug);
   unitDir = path.join(work, 'systemd');
   httpPort = await getPort();
   // The "git URL": a bare clone of this repository's committed HEAD.
-  const bare = path.join(work, 'posts-stack.git');
+  const bare = path.join(work, `${slug}.git`);
   execFileSync('git', ['clone', '--quiet', '--bare', projectRoot, bare]);
   env = {
     ...process.env,
@@ -38,7 +39,7 @@ beforeAll(async () => {
     REPO_REF: 'HEAD',
     STACK_DIR: stackDir,
     HTTP_PORT: String(httpPort),
-    APP_IMAGE: process.env.APP_IMAGE ?? 'posts-stack/app:latest', // built once by the global setup
+    APP_IMAGE: appImage, // built once by the global setup
     UNIT_DIR: unitDir,
     USE_SYSTEMD: '0', // the unit goes to a temp dir, never to this machine's systemd
     LOG_FILE: path.join(work, 'setup.log'),
@@ -72,7 +73,7 @@ it('clones the project, writes .env with a generated secret and the systemd unit
   console.log(
     `[user-data] second run: exit ${second.code} in ${second.seconds.toFixed(1)} s\n${second.output}`,
   );
-  const unit = fs.readFileSync(path.join(unitDir, 'posts-stack.service'), 'utf8');
+  const unit = fs.readFileSync(path.join(unitDir, `${slug}.service`), 'utf8');
 
   expect(first.code).toBe(0);
   expect(health.status).toBe(200);

@@ -1,11 +1,12 @@
-import { dbNameFor, startTestServer, suffix, type TestServer } from '../support/http';
 import { stopServer } from '../../app/src/server';
+import { dbNameFor, startTestServer, suffix, type TestServer } from '../support/http';
+import { formBody, formHeaders, postDetailPattern, postPaths, validPost } from '../support/posts';
+import { welcomeText } from '../support/product';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(30_000);
 
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
-const FORM = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+const FORM = { headers: formHeaders };
 
 describe('HTML pages', () => {
   let t: TestServer;
@@ -24,9 +25,9 @@ describe('HTML pages', () => {
       status: 200,
       headers: { 'content-type': expect.stringMatching(/text\/html/) },
     });
-    expect(res.data).toContain('Welcome to the Sparta Test App');
+    expect(res.data).toContain(welcomeText);
     expect(res.data).toContain('The app is running correctly');
-    expect(res.data).toContain('href="/posts"');
+    expect(res.data).toContain(`href="${postPaths.list}"`);
     expect(res.data).toContain('href="/healthz"');
     expect(res.data).toContain('href="/readyz"');
     expect(res.data).toContain('9.9.9-test');
@@ -56,13 +57,17 @@ describe('HTML pages', () => {
     const title = `<script>alert("t")</script> Form ${suffix()}`;
     const body = `<img src=x onerror=alert(1)> & "quotes"`;
 
-    const created = await t.http.post('/posts', form({ title, body, author: 'Form <b>author</b>' }), FORM);
+    const created = await t.http.post(
+      postPaths.list,
+      formBody({ title, body, author: 'Form <b>author</b>' }),
+      FORM,
+    );
     const location = String(created.headers.location);
     const detail = await t.http.get(location);
-    const list = await t.http.get('/posts');
+    const list = await t.http.get(postPaths.list);
 
     expect(created.status).toBe(303);
-    expect(location).toMatch(/^\/posts\/[0-9a-f]{24}$/);
+    expect(location).toMatch(postDetailPattern);
     expect(detail.status).toBe(200);
     expect(detail.data).toContain('&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; Form');
     expect(detail.data).toContain('&lt;img src=x onerror=alert(1)&gt; &amp; &#34;quotes&#34;');
@@ -74,17 +79,17 @@ describe('HTML pages', () => {
     expect(list.data).not.toContain('<script>alert');
   });
 
-  it('GET /posts/new shows the form', async () => {
-    const res = await t.http.get('/posts/new');
+  it('GET the new-post page shows the form', async () => {
+    const res = await t.http.get(postPaths.newForm);
 
     expect(res.status).toBe(200);
-    expect(res.data).toMatch(/<form method="post" action="\/posts"/);
+    expect(res.data).toContain(`<form method="post" action="${postPaths.list}"`);
   });
 
   it('re-renders the form with 400, field errors and the escaped input on validation errors', async () => {
     const res = await t.http.post(
-      '/posts',
-      form({ title: '', body: '<b>keep me</b>', author: 'a'.repeat(101) }),
+      postPaths.list,
+      formBody(validPost('Invalid', { title: '', body: '<b>keep me</b>', author: 'a'.repeat(101) })),
       FORM,
     );
 
@@ -99,16 +104,16 @@ describe('HTML pages', () => {
     ['an operator-style key', 'title[$gt]=&body=b&author=a', 400],
     ['a malformed percent-encoding', 'title=%E0%A4%A&body=%ZZ&author=a', 303],
   ])('handles a form with %s without a 500', async (_name, raw, status) => {
-    const res = await t.http.post('/posts', raw, FORM);
+    const res = await t.http.post(postPaths.list, raw, FORM);
 
     expect(res.status).toBe(status);
   });
 
   it('answers 415 to a form post that is not urlencoded and 413 past the body limit', async () => {
-    const json = await t.http.post('/posts', { title: 't', body: 'b', author: 'a' });
+    const json = await t.http.post(postPaths.list, validPost('JSON to the form route'));
     const big = await t.http.post(
-      '/posts',
-      form({ title: 't', body: 'x'.repeat(120 * 1024), author: 'a' }),
+      postPaths.list,
+      formBody(validPost('Too big', { body: 'x'.repeat(120 * 1024) })),
       FORM,
     );
 
@@ -118,8 +123,8 @@ describe('HTML pages', () => {
   });
 
   it.each([
-    ['an unknown post id', '/posts/507f1f77bcf86cd799439011'],
-    ['a malformed post id', '/posts/nope'],
+    ['an unknown post id', postPaths.detail('507f1f77bcf86cd799439011')],
+    ['a malformed post id', postPaths.detail('nope')],
     ['an unknown route', '/no/such/page'],
   ])('answers the 404 page for %s', async (_name, url) => {
     const res = await t.http.get(url);
@@ -132,45 +137,8 @@ describe('HTML pages', () => {
   });
 
   it('answers 400 (not 500) to a URL with broken percent-encoding', async () => {
-    const res = await t.http.get('/posts/%E0%A4%A');
+    const res = await t.http.get(postPaths.detail('%E0%A4%A'));
 
     expect(res.status).toBe(400);
-  });
-
-  describe('/fibonacci/:n', () => {
-    it('computes fibonacci(10) = 55 (HTML and JSON)', async () => {
-      const html = await t.http.get('/fibonacci/10');
-      const json = await t.http.get('/fibonacci/10', { headers: { accept: 'application/json' } });
-
-      expect(html.status).toBe(200);
-      expect(html.data).toContain('55');
-      expect(json).toMatchObject({ status: 200, data: { n: 10, result: 55, ms: expect.any(Number) } });
-    });
-
-    it.each(['-1', '39', '1000', '3.5', 'abc'])('answers 400 for n=%s', async (n) => {
-      const res = await t.http.get(`/fibonacci/${n}`, { headers: { accept: 'application/json' } });
-
-      expect(res).toMatchObject({ status: 400, data: { error: expect.stringMatching(/0 to 38/) } });
-    });
-
-    it('does not block other requests while computing', async () => {
-      const order: string[] = [];
-      const slow = t.http.get('/fibonacci/38', { headers: { accept: 'application/json' } }).then((r) => {
-        order.push('fibonacci');
-        return r;
-      });
-      await new Promise((r) => setTimeout(r, 50));
-
-      const started = Date.now();
-      const health = await t.http.get('/healthz');
-      const healthMs = Date.now() - started;
-      order.push('healthz');
-      const done = await slow;
-
-      expect(health.status).toBe(200);
-      expect(healthMs).toBeLessThan(1_000);
-      expect(order).toEqual(['healthz', 'fibonacci']);
-      expect(done).toMatchObject({ status: 200, data: { result: 39_088_169 } });
-    });
   });
 });

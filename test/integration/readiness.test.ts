@@ -1,8 +1,10 @@
 import { getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { loadConfig } from '../../app/src/config';
 import { startServer, stopServer, type RunningServer } from '../../app/src/server';
-import { client, waitFor } from '../support/http';
+import { httpClient } from '../support/http';
 import { startMongoContainer } from '../support/mongo';
+import { postPaths } from '../support/posts';
+import { eventually } from '../support/wait';
 import getPort from 'get-port';
 
 // Real containers and real HTTP: allow for slow CI machines.
@@ -21,8 +23,18 @@ describe('readiness follows the database (dedicated container)', () => {
   let port: number;
   let container: StartedTestContainer | undefined;
   let running: RunningServer;
-  const http = () => client(running.url);
+  const http = () => httpClient(running.url);
   const readyz = () => http().get('/readyz');
+  /** Polls /readyz until it answers `status`; fails with the last answer's status when it never does. */
+  const readyzBecomes = (status: number, timeoutMs: number) =>
+    eventually(
+      async () => {
+        const r = await readyz();
+        expect(r.status).toBe(status);
+        return r;
+      },
+      { timeoutMs, everyMs: 200 },
+    );
 
   beforeAll(async () => {
     port = await getPort();
@@ -49,8 +61,8 @@ describe('readiness follows the database (dedicated container)', () => {
     const [health, ready, page, api, home] = await Promise.all([
       http().get('/healthz'),
       readyz(),
-      http().get('/posts'),
-      http().get('/api/posts'),
+      http().get(postPaths.list),
+      http().get(postPaths.api),
       http().get('/'),
     ]);
 
@@ -65,8 +77,8 @@ describe('readiness follows the database (dedicated container)', () => {
   it('becomes ready once MongoDB starts', async () => {
     container = await startMongoContainer({ hostPort: port });
 
-    const ready = await waitFor(readyz, (r) => r.status === 200, 15_000);
-    const list = await http().get('/api/posts');
+    const ready = await readyzBecomes(200, 15_000);
+    const list = await http().get(postPaths.api);
 
     expect(ready).toMatchObject({ status: 200, data: { status: 'ready' } });
     expect(list.status).toBe(200);
@@ -76,11 +88,11 @@ describe('readiness follows the database (dedicated container)', () => {
     const docker = await dockerContainer(container!.getId());
 
     await docker.stop({ t: 1 });
-    const down = await waitFor(readyz, (r) => r.status === 503, 15_000);
+    const down = await readyzBecomes(503, 15_000);
     const [health, page, api] = await Promise.all([
       http().get('/healthz'),
-      http().get('/posts'),
-      http().get('/api/posts'),
+      http().get(postPaths.list),
+      http().get(postPaths.api),
     ]);
 
     expect(down).toMatchObject({ status: 503 });
@@ -90,9 +102,9 @@ describe('readiness follows the database (dedicated container)', () => {
 
     await docker.start();
     const startedAt = Date.now();
-    const back = await waitFor(readyz, (r) => r.status === 200, 30_000);
+    const back = await readyzBecomes(200, 30_000);
     const recoveredInMs = Date.now() - startedAt;
-    const list = await http().get('/api/posts');
+    const list = await http().get(postPaths.api);
 
     expect(back).toMatchObject({ status: 200, data: { status: 'ready' } });
     expect(list.status).toBe(200);

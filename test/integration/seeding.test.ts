@@ -7,6 +7,7 @@ import { getPostModel } from '../../app/src/posts/post.model';
 import { seedIfEmpty, seedPosts } from '../../app/src/seed/seed';
 import { startServer, stopServer } from '../../app/src/server';
 import { dbNameFor, suffix, testConfig } from '../support/http';
+import { validPost } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(60_000);
@@ -51,12 +52,13 @@ describe('seeding', () => {
 
   it('if-empty never touches a collection that has data', async () => {
     const { db, Post } = await open(`${base}_data_${suffix()}`);
-    await Post.create({ title: 'mine', body: 'keep', author: 'me' });
+    const mine = validPost('Mine');
+    await Post.create(mine);
 
     const result = await seedIfEmpty(db.connection, Post, { count: 30 });
 
     expect(result).toEqual({ seeded: false, reason: 'not-empty' });
-    expect(await Post.find().lean()).toEqual([expect.objectContaining({ title: 'mine' })]);
+    expect(await Post.find().lean()).toEqual([expect.objectContaining({ title: mine.title })]);
   });
 
   it('two replicas seeding at the same time still give exactly SEED_COUNT posts', async () => {

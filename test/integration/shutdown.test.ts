@@ -1,15 +1,32 @@
+import { once } from 'node:events';
 import http from 'node:http';
 import axios from 'axios';
-import { startServer, stopServer } from '../../app/src/server';
+import { startServer, stopServer, type RunningServer } from '../../app/src/server';
+import { holdRequest, type HeldRequest } from '../support/held-request';
 import { dbNameFor, testConfig } from '../support/http';
+import { jsonHeaders, postPaths, validPost } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(30_000);
 
 // No keep-alive: every request opens its own connection, so "new connections are refused" is observable.
 const agent = new http.Agent({ keepAlive: false });
-const get = (url: string, accept = 'application/json') =>
-  axios.get(url, { httpAgent: agent, validateStatus: () => true, headers: { accept }, timeout: 20_000 });
+const get = (url: string) =>
+  axios.get(url, { httpAgent: agent, validateStatus: () => true, headers: jsonHeaders, timeout: 20_000 });
+
+/**
+ * A create request that the app is inside of: its body is still arriving (the client holds back the last
+ * byte), so it is in flight and not idle. Resolves once the server has received the request's headers.
+ */
+async function inFlightCreate(running: RunningServer, title: string): Promise<HeldRequest> {
+  const received = once(running.server, 'request');
+  const held = holdRequest(`${running.url}${postPaths.api}`, {
+    headers: { ...jsonHeaders },
+    body: JSON.stringify(validPost('In flight', { title })),
+  });
+  await received;
+  return held;
+}
 
 describe('graceful shutdown', () => {
   it('turns readiness 503 first, lets an in-flight request finish, then refuses new connections', async () => {
@@ -19,43 +36,44 @@ describe('graceful shutdown', () => {
     await running.dbReady;
     const events: string[] = [];
     expect((await get(`${running.url}/readyz`)).status).toBe(200);
+    const title = `Finished while draining ${Date.now()}`;
+    const inFlight = await inFlightCreate(running, title);
 
-    const inFlight = get(`${running.url}/fibonacci/37`).then((r) => {
-      events.push('in-flight done');
-      return r;
-    });
-    await new Promise((r) => setTimeout(r, 100)); // the request is now being computed
     const stopping = stopServer(running).then(() => events.push('stopped'));
     const readyDuringDrain = await get(`${running.url}/readyz`);
     events.push('readyz answered');
-
-    const slow = await inFlight;
+    await inFlight.release();
+    events.push('released');
+    const created = await inFlight.response;
     await stopping;
     const after = await get(`${running.url}/healthz`).catch((err: { code?: string }) => err);
 
     expect(readyDuringDrain).toMatchObject({ status: 503, data: { status: 'shutting-down' } });
-    expect(slow).toMatchObject({ status: 200, data: { n: 37, result: 24_157_817 } });
+    // The request completed normally, database write included, although shutdown began while it was in flight.
+    expect(created.status).toBe(201);
+    expect(JSON.parse(created.body)).toMatchObject({ title });
     expect(after).toMatchObject({ code: 'ECONNREFUSED' });
-    // Readiness flipped while the request was still being computed; the request then completed normally.
-    expect(events.indexOf('readyz answered')).toBeLessThan(events.indexOf('in-flight done'));
-    expect(events).toContain('stopped');
+    // Readiness flipped while the request was in flight, and the server waited for it before stopping.
+    expect(events).toEqual(['readyz answered', 'released', 'stopped']);
     expect(running.db.isConnected()).toBe(false);
   });
 
   it('without a delay, stops accepting immediately while the in-flight request still completes', async () => {
     const running = await startServer(testConfig({ DB_NAME: dbNameFor(__filename) }));
     await running.dbReady;
+    const title = `Finished after accepting stopped ${Date.now()}`;
+    const inFlight = await inFlightCreate(running, title);
 
-    const inFlight = get(`${running.url}/fibonacci/36`);
-    await new Promise((r) => setTimeout(r, 100));
     const stopping = stopServer(running);
     const refused = await get(`${running.url}/healthz`).catch((err: { code?: string }) => err);
-    const slow = await inFlight;
+    await inFlight.release();
+    const created = await inFlight.response;
     await stopping;
 
     expect(running.readiness.shuttingDown).toBe(true);
     expect(refused).toMatchObject({ code: 'ECONNREFUSED' });
-    expect(slow).toMatchObject({ status: 200, data: { result: 14_930_352 } });
+    expect(created.status).toBe(201);
+    expect(JSON.parse(created.body)).toMatchObject({ title });
   });
 
   it('closes a reused keep-alive connection after its response while draining', async () => {

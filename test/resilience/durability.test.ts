@@ -1,29 +1,22 @@
-import { randomUUID } from 'node:crypto';
-import { docker, inspect } from '../stack/support/docker';
-import { eventually, restartStack, Stack, startStack } from '../stack/support/stack';
-import { request, statusCounts, steadyLoad, sleep } from './support/load';
+import { docker, inspect } from '../support/docker';
+import { jsonHeaders, postPaths, validPost } from '../support/posts';
+import { useStack } from '../support/stack';
+import { eventually, sleep } from '../support/wait';
+import { request, statusCounts, steadyLoad } from './support/load';
 
 jest.setTimeout(300_000);
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectName: `posts-res-durable-${randomUUID().slice(0, 6)}` });
-});
-
-afterAll(async () => {
-  await stack?.environment.down();
-});
+const stack = useStack({ label: 'res-durable' });
 
 /** Every post id in the database, read through nginx with the JSON API (100 per page). */
 async function allPostIds(baseUrl: string): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let page = 1; page < 100; page++) {
-    const r = await request(baseUrl, `/api/posts?limit=100&page=${page}`, {
+    const r = await request(baseUrl, `${postPaths.api}?limit=100&page=${page}`, {
       headers: { accept: 'application/json' },
     });
     if (r.status !== 200)
-      throw new Error(`GET /api/posts page ${page}: ${r.status} ${r.error ?? r.body.slice(0, 200)}`);
+      throw new Error(`GET ${postPaths.api} page ${page}: ${r.status} ${r.error ?? r.body.slice(0, 200)}`);
     const data = JSON.parse(r.body) as { items: { id: string }[]; pages: number };
     for (const item of data.items) ids.add(item.id);
     if (page >= data.pages) break;
@@ -33,38 +26,38 @@ async function allPostIds(baseUrl: string): Promise<Set<string>> {
 }
 
 it('keeps every post whose POST got a 2xx, across docker kill of the app and a full down/up', async () => {
-  const tag = randomUUID().slice(0, 8);
   const acknowledged = new Map<string, string>(); // id -> title
-  let n = 0;
   const send = async () => {
-    const title = `durable ${tag} ${n++}`;
-    const o = await request(stack.baseUrl, '/api/posts', {
+    const input = validPost('Durable');
+    const o = await request(stack.current.baseUrl, postPaths.api, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ title, body: `Body of ${title}`, author: 'Resilience' }),
+      headers: jsonHeaders,
+      body: JSON.stringify(input),
     });
-    if (o.status >= 200 && o.status < 300) acknowledged.set((JSON.parse(o.body) as { id: string }).id, title);
+    if (o.status >= 200 && o.status < 300)
+      acknowledged.set((JSON.parse(o.body) as { id: string }).id, input.title);
     return o;
   };
   const writes = steadyLoad(send, { concurrency: 3, pauseMs: 200, maxMs: 120_000, maxRequests: 2_000 });
 
   // Act 1: SIGKILL the app mid-write, let it come back (restart policy, or docker start), keep writing.
   await sleep(3_000);
-  const appId = (await stack.compose(['ps', '-q', 'app'])).trim();
+  const appId = await stack.current.idOf('app');
   const beforeKill = acknowledged.size;
   await docker(['kill', appId]);
   await sleep(2_000);
   const autoRestarted = (await inspect(appId)).State.Running;
   if (!autoRestarted) await docker(['start', appId]);
-  await eventually(async () => (await inspect(appId)).State.Health?.Status === 'healthy', 60_000, 250);
+  await eventually(async () => expect((await inspect(appId)).State.Health?.Status).toBe('healthy'), {
+    timeoutMs: 60_000,
+  });
   await sleep(3_000);
   const outcomes = await writes.stop();
-  const afterKill = await allPostIds(stack.baseUrl);
+  const afterKill = await allPostIds(stack.current.baseUrl);
 
   // Act 2: full down (volumes kept) and up.
-  await stack.environment.down({ removeVolumes: false });
-  stack = await restartStack(stack);
-  const afterDownUp = await allPostIds(stack.baseUrl);
+  await stack.restart();
+  const afterDownUp = await allPostIds(stack.current.baseUrl);
 
   // Assert
   const ids = [...acknowledged.keys()];
@@ -81,7 +74,7 @@ it('keeps every post whose POST got a 2xx, across docker kill of the app and a f
   expect(lostAfterKill).toEqual([]);
   expect(lostAfterDownUp).toEqual([]);
   const sample = ids[ids.length - 1]!;
-  const detail = await request(stack.baseUrl, `/api/posts/${sample}`, {
+  const detail = await request(stack.current.baseUrl, postPaths.apiItem(sample), {
     headers: { accept: 'application/json' },
   });
   expect(JSON.parse(detail.body)).toMatchObject({ id: sample, title: acknowledged.get(sample) });

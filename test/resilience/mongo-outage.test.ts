@@ -1,26 +1,20 @@
-import { randomUUID } from 'node:crypto';
-import { docker, inspect } from '../stack/support/docker';
-import { eventually, Stack, startStack } from '../stack/support/stack';
-import { request, statusCounts, steadyLoad, sleep } from './support/load';
+import { docker, inspect } from '../support/docker';
+import { postPaths } from '../support/posts';
+import { useStack } from '../support/stack';
+import { eventually, sleep } from '../support/wait';
+import { request, statusCounts, steadyLoad } from './support/load';
 
 jest.setTimeout(180_000);
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectName: `posts-res-mongo-${randomUUID().slice(0, 6)}` });
-});
-
-afterAll(async () => {
-  await stack?.environment.down();
-});
+const stack = useStack({ label: 'res-mongo' });
 
 it('keeps running through a 15 s MongoDB outage under load, answers 503 pages, and recovers within 5 s', async () => {
-  const appId = (await stack.compose(['ps', '-q', 'app'])).trim();
-  const mongoId = (await stack.compose(['ps', '-q', 'mongo_db'])).trim();
+  const { baseUrl } = stack.current;
+  const appId = await stack.current.idOf('app');
+  const mongoId = await stack.current.idOf('mongo_db');
   const before = await inspect(appId);
 
-  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), {
+  const load = steadyLoad(() => request(baseUrl, postPaths.list), {
     concurrency: 2,
     pauseMs: 200,
     maxMs: 90_000,
@@ -37,17 +31,17 @@ it('keeps running through a 15 s MongoDB outage under load, answers 503 pages, a
   await docker(['start', mongoId]);
   const backAt = Date.now();
 
-  // Recovered = /readyz 200 and /posts 200, both through nginx.
+  // Recovered = /readyz 200 and the list page 200, both through nginx.
   const recoveredAt = await eventually(
     async () => {
-      const [ready, posts] = await Promise.all([
-        request(stack.baseUrl, '/readyz'),
-        request(stack.baseUrl, '/posts'),
+      const [ready, list] = await Promise.all([
+        request(baseUrl, '/readyz'),
+        request(baseUrl, postPaths.list),
       ]);
-      return ready.status === 200 && posts.status === 200 ? Date.now() : 0;
+      expect([ready.status, list.status]).toEqual([200, 200]);
+      return Date.now();
     },
-    30_000,
-    100,
+    { timeoutMs: 30_000, everyMs: 100 },
   );
   await sleep(1_000);
   const outcomes = await load.stop();

@@ -1,41 +1,36 @@
 import { randomUUID } from 'node:crypto';
-import { containerLogs, docker, inspect } from '../stack/support/docker';
-import { eventually, Stack, startStack } from '../stack/support/stack';
-import { request, statusCounts, steadyLoad, sleep } from './support/load';
+import { containerLogs, docker, inspect } from '../support/docker';
+import { postPaths } from '../support/posts';
+import { useStack } from '../support/stack';
+import { eventually, sleep } from '../support/wait';
+import { request, statusCounts, steadyLoad } from './support/load';
 
 jest.setTimeout(240_000);
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectName: `posts-res-rolling-${randomUUID().slice(0, 6)}` });
-});
-
-afterAll(async () => {
-  await stack?.environment.down();
-});
+const stack = useStack({ label: 'res-rolling' });
 
 it('restarts each of 2 app replicas in turn under steady load through nginx, and no request fails', async () => {
-  // Arrange: two replicas, and nginx (re-resolving every 10 s) already sending to both. '/' is logged at
-  // info level with the request id (probes are logged at debug only).
-  await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=2', '--wait']);
-  const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
+  // Arrange: two replicas, and nginx (re-resolving the app's name every 2 s) already sending to both. '/' is
+  // logged at info level with the request id (probes are logged at debug only).
+  const { baseUrl } = stack.current;
+  await stack.current.compose(['up', '-d', '--no-recreate', '--scale', 'app=2', '--wait']);
+  const replicas = await stack.current.idsOf('app');
   expect(replicas).toHaveLength(2);
   const marker = `rr-${randomUUID().slice(0, 8)}`;
   let n = 0;
   await eventually(
     async () => {
       for (let i = 0; i < 6; i++)
-        await request(stack.baseUrl, '/', { headers: { 'x-request-id': `${marker}-${n++}` } });
-      const seen = await Promise.all(replicas.map(async (id) => (await containerLogs(id)).includes(marker)));
-      return seen.every(Boolean);
+        await request(baseUrl, '/', { headers: { 'x-request-id': `${marker}-${n++}` } });
+      const unseen = [];
+      for (const id of replicas) if (!(await containerLogs(id)).includes(marker)) unseen.push(id);
+      expect(unseen).toEqual([]); // replicas that have not served a request yet
     },
-    40_000,
-    500,
+    { timeoutMs: 40_000, everyMs: 500 },
   );
 
   // Act: ~13 requests/s (below the 20 r/s per-IP limit) for the whole rolling restart.
-  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), {
+  const load = steadyLoad(() => request(baseUrl, postPaths.list), {
     concurrency: 2,
     pauseMs: 150,
     maxMs: 150_000,
@@ -47,7 +42,9 @@ it('restarts each of 2 app replicas in turn under steady load through nginx, and
     const started = Date.now();
     // docker restart with the service's stop grace period, as an orchestrator would do it.
     await docker(['restart', '-t', '12', id]);
-    await eventually(async () => (await inspect(id)).State.Health?.Status === 'healthy', 60_000, 250);
+    await eventually(async () => expect((await inspect(id)).State.Health?.Status).toBe('healthy'), {
+      timeoutMs: 60_000,
+    });
     restarts.push({ id: id.slice(0, 12), ms: Date.now() - started });
     await sleep(3_000); // both replicas serve again before the next one goes
   }
@@ -65,7 +62,7 @@ it('restarts each of 2 app replicas in turn under steady load through nginx, and
   );
   if (failed.length) {
     // nginx's error log says why (upstream refused, closed, no live upstreams...).
-    const nginxId = (await stack.compose(['ps', '-q', 'nginx'])).trim();
+    const nginxId = await stack.current.idOf('nginx');
     const errors = (await containerLogs(nginxId)).split('\n').filter((l) => /\[(error|warn|crit)\]/.test(l));
     console.log(`[resilience] nginx error log:\n${errors.slice(-40).join('\n')}`);
   }

@@ -1,57 +1,70 @@
-import { randomUUID } from 'node:crypto';
-import { docker, inspect } from '../stack/support/docker';
-import { Stack, startStack } from '../stack/support/stack';
-import { request, statusCounts, steadyLoad, sleep } from './support/load';
+import { containerLogs, docker, inspect } from '../support/docker';
+import { jsonHeaders, postPaths, validPost } from '../support/posts';
+import { useStack } from '../support/stack';
+import { eventually, sleep } from '../support/wait';
+import { holdRequestInContainer } from './support/held-request';
+import { request, statusCounts, steadyLoad } from './support/load';
 
 jest.setTimeout(180_000);
 
-let stack: Stack;
-
-beforeAll(async () => {
-  stack = await startStack({ projectName: `posts-res-sigterm-${randomUUID().slice(0, 6)}` });
-});
-
-afterAll(async () => {
-  await stack?.environment.down();
-});
+const stack = useStack({ label: 'res-sigterm' });
 
 it('finishes the requests in flight on SIGTERM and exits well before the 12 s grace period', async () => {
-  const appId = (await stack.compose(['ps', '-q', 'app'])).trim();
-  const record = await inspect(appId);
+  const appId = await stack.current.idOf('app');
+  const nginxId = await stack.current.idOf('nginx');
   const graceS = Number((await docker(['inspect', '-f', '{{.Config.StopTimeout}}', appId])).trim());
   expect(graceS).toBe(12);
-  expect(record.State.Running).toBe(true);
+  expect((await inspect(appId)).State.Running).toBe(true);
 
-  // Arrange: slow requests (fibonacci(37) in worker threads, ~1 s of CPU each) in flight, plus steady page load.
-  const load = steadyLoad(() => request(stack.baseUrl, '/posts'), {
+  // Arrange: steady page load through nginx, and three create requests held in flight inside the app: all
+  // but the last byte of each body sent (from nginx's container straight to app:3000), so the app is
+  // inside them when the signal comes. No slow endpoint needed: the client holds them open.
+  const load = steadyLoad(() => request(stack.current.baseUrl, postPaths.list), {
     concurrency: 2,
     pauseMs: 150,
     maxMs: 60_000,
     maxRequests: 1_000,
   });
-  const slow = Array.from({ length: 3 }, () =>
-    request(stack.baseUrl, '/fibonacci/37', { headers: { accept: 'application/json' }, timeoutMs: 30_000 }),
+  const inputs = [1, 2, 3].map(() => validPost('Held through SIGTERM'));
+  const held = await Promise.all(
+    inputs.map((input) =>
+      holdRequestInContainer(
+        nginxId,
+        { host: 'app', port: 3000 },
+        { path: postPaths.api, headers: jsonHeaders, body: JSON.stringify(input) },
+      ),
+    ),
   );
-  await sleep(400);
+  await sleep(500);
 
-  // Act: docker stop sends SIGTERM (to tini, which forwards it) and SIGKILLs after StopTimeout.
+  // Act: docker stop sends SIGTERM (to tini, which forwards it) and SIGKILLs after StopTimeout. Once the app
+  // has logged the signal, the held requests send their last byte.
   const stopStarted = Date.now();
-  await docker(['stop', appId]);
-  const stopMs = Date.now() - stopStarted;
-  const slowOutcomes = await Promise.all(slow);
+  const stopping = docker(['stop', appId]).then(() => Date.now() - stopStarted);
+  await eventually(async () => expect(await containerLogs(appId)).toMatch(/"msg":"signal received"/), {
+    timeoutMs: 10_000,
+    everyMs: 100,
+  });
+  const releasedAfterMs = Date.now() - stopStarted;
+  await Promise.all(held.map((h) => h.release()));
+  const answers = await Promise.all(held.map((h) => h.response));
+  const stopMs = await stopping;
   await sleep(500);
   const outcomes = await load.stop();
   const after = await inspect(appId);
   const exitCode = Number((await docker(['inspect', '-f', '{{.State.ExitCode}}', appId])).trim());
 
-  // Assert: every in-flight request completed; page requests either succeeded or, once the app had stopped
-  // accepting, got nginx's clean 502/503 page, never a reset connection or a truncated answer.
+  // Assert: every request in flight at SIGTERM completed, database write included; page requests either
+  // succeeded or, once the app had stopped accepting, got nginx's clean 502/503 page, never a reset
+  // connection or a truncated answer.
   console.log(
     `[resilience] SIGTERM: docker stop took ${stopMs} ms (grace ${graceS} s), exit code ${exitCode}, ` +
-      `slow requests ${JSON.stringify(slowOutcomes.map((o) => [o.status, o.ms]))}, page load ${JSON.stringify(statusCounts(outcomes))}`,
+      `held requests released ${releasedAfterMs} ms after the stop began and answered ${JSON.stringify(answers.map((a) => a.status))}, ` +
+      `page load ${JSON.stringify(statusCounts(outcomes))}`,
   );
-  expect(slowOutcomes.map((o) => o.status)).toEqual([200, 200, 200]);
-  for (const o of slowOutcomes) expect(JSON.parse(o.body)).toMatchObject({ n: 37, result: 24157817 });
+  expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+  answers.forEach((answer, i) => expect(JSON.parse(answer.body)).toMatchObject({ title: inputs[i]!.title }));
+  expect(stopMs).toBeGreaterThanOrEqual(releasedAfterMs); // the app waited for them
   expect(stopMs).toBeLessThan(graceS * 1000);
   expect(exitCode).toBe(0);
   expect(after.State.Running).toBe(false);

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { docker } from './support/docker';
+import { docker } from '../support/docker';
+import { appImage } from '../support/product';
 
 /**
  * Runs once before the Docker-backed projects: fails loudly when no Docker engine answers, says which
@@ -24,7 +25,5 @@ export default async function globalSetup(): Promise<void> {
   );
   const started = Date.now();
   await docker(['compose', '-f', path.resolve(__dirname, '..', '..', 'docker-compose.yml'), 'build', 'app']);
-  console.log(
-    `[stack] app image ${process.env.APP_IMAGE ?? 'posts-stack/app:latest'} built in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-  );
+  console.log(`[stack] app image ${appImage} built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,34 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { AxiosInstance } from 'axios';
-import { containerLogs, docker, inspect, jsonLines } from './support/docker';
-import { escapeHtml, httpClient } from './support/http';
-import { eventually, restartStack, Stack, startStack } from './support/stack';
+import { PRODUCT } from '../../app/src/product';
+import { containerLogs, docker, inspect, jsonLines } from '../support/docker';
+import { escapeHtml } from '../support/html';
+import { httpClient } from '../support/http';
+import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
+import { welcomeText } from '../support/product';
+import { useStack } from '../support/stack';
+import { eventually } from '../support/wait';
 
 jest.setTimeout(300_000);
 
 const flavor = process.env.DATABASE_FLAVOR ?? 'mongo';
-let stack: Stack;
-let http: AxiosInstance;
+const stack = useStack({ label: 'stack' });
+const http = () => httpClient(stack.current.baseUrl);
 
-beforeAll(async () => {
-  stack = await startStack();
-  http = httpClient(stack.baseUrl);
-});
-
-afterAll(async () => {
-  await stack?.environment.down();
-});
-
-const uniqueTitle = (label: string) => `${label} ${randomUUID().slice(0, 8)}`;
-
+/** Creates a post through the HTML form, as a browser would; returns its detail page path. */
 async function createPostThroughForm(title: string): Promise<string> {
-  const form = new URLSearchParams({ title, body: `Body of ${title}`, author: 'Stack Test' });
-  const response = await http.post('/posts', form.toString(), {
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+  const response = await http().post(postPaths.list, formBody(validPost('Stack', { title })), {
+    headers: formHeaders,
   });
   expect(response.status).toBe(303);
   return String(response.headers.location);
 }
+
+const uniqueTitle = (label: string) => validPost(label).title;
 
 describe('startup', () => {
   it('starts app only after mongo_db is healthy, and nginx only after app is healthy', async () => {
@@ -42,7 +37,7 @@ describe('startup', () => {
         '--until',
         String(Math.floor(Date.now() / 1000)),
         '--filter',
-        `label=com.docker.compose.project=${stack.projectName}`,
+        `label=com.docker.compose.project=${stack.current.projectName}`,
         '--format',
         '{{json .}}',
       ])
@@ -74,20 +69,20 @@ describe('startup', () => {
 
 describe('pages through nginx', () => {
   it('renders the welcome page', async () => {
-    const response = await http.get('/');
+    const response = await http().get('/');
 
     expect(response.status).toBe(200);
-    expect(response.data).toContain('Sparta');
+    expect(response.data).toContain(welcomeText);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers.server).toBe('nginx');
   });
 
   it('renders the seeded posts on /posts', async () => {
-    const api = await http.get('/api/posts?limit=5');
+    const api = await http().get(`${postPaths.api}?limit=5`);
     expect(api.status).toBe(200);
     expect(api.data.total).toBeGreaterThanOrEqual(30);
 
-    const page = await http.get('/posts');
+    const page = await http().get(postPaths.list);
 
     expect(page.status).toBe(200);
     for (const post of api.data.items as { title: string }[]) {
@@ -99,8 +94,8 @@ describe('pages through nginx', () => {
     const title = uniqueTitle('Created through nginx');
 
     const location = await createPostThroughForm(title);
-    const detail = await http.get(location);
-    const list = await http.get('/posts');
+    const detail = await http().get(location);
+    const list = await http().get(postPaths.list);
 
     expect(detail.status).toBe(200);
     expect(detail.data).toContain(escapeHtml(title));
@@ -108,9 +103,12 @@ describe('pages through nginx', () => {
   });
 
   it('compresses pages and gives static assets caching headers', async () => {
-    const page = await http.get('/posts', { headers: { 'Accept-Encoding': 'gzip' }, decompress: false });
+    const page = await http().get(postPaths.list, {
+      headers: { 'Accept-Encoding': 'gzip' },
+      decompress: false,
+    });
     const css =
-      (page.data as Buffer | string).toString().length > 0 ? await http.get('/public/css/site.css') : null;
+      (page.data as Buffer | string).toString().length > 0 ? await http().get('/public/css/site.css') : null;
 
     expect(page.headers['content-encoding']).toBe('gzip');
     expect(css?.status).toBe(200);
@@ -123,24 +121,21 @@ describe('proxy headers', () => {
     // Arrange: a spoofed X-Forwarded-For must not become the client address (trust proxy = one hop).
     const requestId = `stack-${randomUUID()}`;
 
-    const response = await http.get('/', {
+    const response = await http().get('/', {
       headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9' },
     });
 
     expect(response.headers['x-request-id']).toBe(requestId);
-    const nginxLine = await eventually(async () =>
-      jsonLines(await containerLogs(stack.container('nginx-1').getId())).find(
-        (l) => l.request_id === requestId,
-      ),
-    );
-    const appLine = await eventually(async () =>
-      jsonLines(await containerLogs(stack.container('app-1').getId())).find((l) =>
-        JSON.stringify(l).includes(requestId),
-      ),
-    );
-    const nginxIp = Object.values(
-      (await inspect(stack.container('nginx-1').getId())).NetworkSettings.Networks,
-    ).map((n) => n.IPAddress);
+    const nginxId = await stack.current.idOf('nginx');
+    const appId = await stack.current.idOf('app');
+    const logLine = async (containerId: string, matches: (line: Record<string, unknown>) => boolean) => {
+      const line = jsonLines(await containerLogs(containerId)).find(matches);
+      expect(line).toBeDefined();
+      return line!;
+    };
+    const nginxLine = await eventually(() => logLine(nginxId, (l) => l.request_id === requestId));
+    const appLine = await eventually(() => logLine(appId, (l) => JSON.stringify(l).includes(requestId)));
+    const nginxIp = Object.values((await inspect(nginxId)).NetworkSettings.Networks).map((n) => n.IPAddress);
     expect(appLine.clientIp).toBe(nginxLine.remote_addr);
     expect(appLine.clientIp).not.toBe('203.0.113.9');
     expect(nginxIp).not.toContain(appLine.clientIp);
@@ -149,11 +144,9 @@ describe('proxy headers', () => {
 
 describe('isolation and hardening', () => {
   it('runs the app as a non-root user on a read-only root filesystem', async () => {
-    const app = stack.container('app-1');
-
-    const uid = await app.exec(['id', '-u']);
-    const write = await app.exec(['sh', '-c', 'touch /app/probe']);
-    const record = await inspect(app.getId());
+    const uid = await stack.current.exec('app', ['id', '-u']);
+    const write = await stack.current.exec('app', ['sh', '-c', 'touch /app/probe']);
+    const record = await inspect(await stack.current.idOf('app'));
 
     expect(uid.output.trim()).not.toBe('0');
     expect(write.exitCode).not.toBe(0);
@@ -162,10 +155,12 @@ describe('isolation and hardening', () => {
   });
 
   it('never publishes MongoDB, and nginx cannot reach it', async () => {
-    const mongo = await inspect(stack.container('mongo_db-1').getId());
-    const fromNginx = await stack
-      .container('nginx-1')
-      .exec(['bash', '-c', 'timeout 3 bash -c "exec 3<>/dev/tcp/mongo_db/27017" && echo reachable']);
+    const mongo = await inspect(await stack.current.idOf('mongo_db'));
+    const fromNginx = await stack.current.exec('nginx', [
+      'bash',
+      '-c',
+      'timeout 3 bash -c "exec 3<>/dev/tcp/mongo_db/27017" && echo reachable',
+    ]);
 
     const published = Object.values(mongo.NetworkSettings.Ports ?? {}).filter((bindings) => bindings?.length);
     expect(published).toEqual([]);
@@ -177,13 +172,13 @@ describe('isolation and hardening', () => {
     // Runs inside the app container, the only one on the backend network, with the app's own driver.
     const script = `
       const { MongoClient } = require('mongodb');
-      const client = new MongoClient('mongodb://mongo_db:27017/posts', { serverSelectionTimeoutMS: 5000 });
+      const client = new MongoClient('mongodb://mongo_db:27017/${PRODUCT.database}', { serverSelectionTimeoutMS: 5000 });
       client.connect()
-        .then(() => client.db('posts').collection('posts').findOne({}))
+        .then(() => client.db('${PRODUCT.database}').collection('posts').findOne({}))
         .then(() => { console.log('READ-ALLOWED'); process.exit(0); },
               (e) => { console.log('REFUSED ' + (e.codeName || e.message)); process.exit(0); });`;
 
-    const result = await stack.container('app-1').exec(['node', '-e', script]);
+    const result = await stack.current.exec('app', ['node', '-e', script]);
 
     expect(result.output).toContain('REFUSED');
     expect(result.output).not.toContain('READ-ALLOWED');
@@ -192,19 +187,26 @@ describe('isolation and hardening', () => {
 
 describe('failures and recovery', () => {
   it('serves its friendly 50x page while the app is stopped, and recovers without restarting nginx', async () => {
-    const nginxBefore = await inspect(stack.container('nginx-1').getId());
+    const nginxId = await stack.current.idOf('nginx');
+    const appId = await stack.current.idOf('app');
+    const nginxBefore = await inspect(nginxId);
 
-    await docker(['stop', stack.container('app-1').getId()]);
+    await docker(['stop', appId]);
     const down = await eventually(async () => {
-      const r = await http.get('/posts');
-      return r.status >= 502 && r.status <= 504 ? r : undefined;
+      const r = await http().get(postPaths.list);
+      expect([502, 503, 504]).toContain(r.status);
+      return r;
     });
-    await docker(['start', stack.container('app-1').getId()]);
-    const back = await eventually(async () => {
-      const r = await http.get('/posts');
-      return r.status === 200 ? r : undefined;
-    }, 60_000);
-    const nginxAfter = await inspect(stack.container('nginx-1').getId());
+    await docker(['start', appId]);
+    const back = await eventually(
+      async () => {
+        const r = await http().get(postPaths.list);
+        expect(r.status).toBe(200);
+        return r;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const nginxAfter = await inspect(nginxId);
 
     expect(down.data).toContain('Service temporarily unavailable');
     expect(back.status).toBe(200);
@@ -213,21 +215,28 @@ describe('failures and recovery', () => {
   });
 
   it('answers 503 while mongo_db is stopped, and recovers when it is back', async () => {
-    const appBefore = await inspect(stack.container('app-1').getId());
+    const appId = await stack.current.idOf('app');
+    const mongoId = await stack.current.idOf('mongo_db');
+    const appBefore = await inspect(appId);
 
-    await docker(['stop', stack.container('mongo_db-1').getId()]);
+    await docker(['stop', mongoId]);
     const notReady = await eventually(async () => {
-      const r = await http.get('/readyz');
-      return r.status === 503 ? r : undefined;
+      const r = await http().get('/readyz');
+      expect(r.status).toBe(503);
+      return r;
     });
-    const postsWhileDown = await http.get('/posts');
-    await docker(['start', stack.container('mongo_db-1').getId()]);
-    const ready = await eventually(async () => {
-      const r = await http.get('/readyz');
-      return r.status === 200 ? r : undefined;
-    }, 60_000);
-    const postsAfter = await http.get('/posts');
-    const appAfter = await inspect(stack.container('app-1').getId());
+    const postsWhileDown = await http().get(postPaths.list);
+    await docker(['start', mongoId]);
+    const ready = await eventually(
+      async () => {
+        const r = await http().get('/readyz');
+        expect(r.status).toBe(200);
+        return r;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const postsAfter = await http().get(postPaths.list);
+    const appAfter = await inspect(appId);
 
     expect(notReady.status).toBe(503);
     expect(postsWhileDown.status).toBe(503);
@@ -239,8 +248,8 @@ describe('failures and recovery', () => {
 
 describe('scaling', () => {
   it('spreads requests across every replica with --scale app=3', async () => {
-    await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=3', '--wait']);
-    const replicas = (await stack.compose(['ps', '-q', 'app'])).trim().split('\n');
+    await stack.current.compose(['up', '-d', '--no-recreate', '--scale', 'app=3', '--wait']);
+    const replicas = await stack.current.idsOf('app');
     expect(replicas).toHaveLength(3);
 
     // nginx re-resolves the app name every 2 s, so keep sending until every replica has answered.
@@ -250,20 +259,20 @@ describe('scaling', () => {
     const served = await eventually(
       async () => {
         for (let i = 0; i < 15; i++) {
-          const r = await http.get('/', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
+          const r = await http().get('/', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
           expect(r.status).toBe(200);
         }
         const counts = await Promise.all(
           replicas.map(async (id) => (await containerLogs(id)).split(prefix).length - 1),
         );
-        return counts.every((count) => count > 0) ? counts : undefined;
+        expect(counts.filter((count) => count === 0)).toEqual([]); // every replica has served a request
+        return counts;
       },
-      60_000,
-      500,
+      { timeoutMs: 60_000, everyMs: 500 },
     );
 
     expect(served).toHaveLength(3);
-    await stack.compose(['up', '-d', '--no-recreate', '--scale', 'app=1', '--wait']);
+    await stack.current.compose(['up', '-d', '--no-recreate', '--scale', 'app=1', '--wait']);
   });
 });
 
@@ -272,10 +281,8 @@ describe('persistence', () => {
     const title = uniqueTitle('Survives down and up');
     const location = await createPostThroughForm(title);
 
-    await stack.environment.down({ removeVolumes: false });
-    stack = await restartStack(stack);
-    http = httpClient(stack.baseUrl);
-    const detail = await http.get(location);
+    await stack.restart();
+    const detail = await http().get(location);
 
     expect(detail.status).toBe(200);
     expect(detail.data).toContain(escapeHtml(title));

@@ -7,6 +7,15 @@ import { startServer, type RunningServer } from '../../app/src/server';
 /** A short random suffix that keeps test data unique. */
 export const suffix = (): string => randomBytes(4).toString('hex');
 
+/**
+ * The tests' one HTTP client: never throws on a status and never follows redirects (tests assert on the
+ * 303s and 5xx themselves). Resilience tests also use load.ts's raw node:http sender, which must send
+ * malformed requests an HTTP client would refuse or repair.
+ */
+export function httpClient(baseURL: string): AxiosInstance {
+  return axios.create({ baseURL, validateStatus: () => true, maxRedirects: 0, timeout: 15_000 });
+}
+
 /** A database name derived from the test file, so files sharing one MongoDB container never see each other's data. */
 export function dbNameFor(testFile: string): string {
   return `it_${path
@@ -25,7 +34,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DB_HOST: `${uri}/posts`,
+    DB_HOST: `${uri}/test`,
     DB_CONNECT_RETRY_INITIAL_MS: '100',
     DB_CONNECT_RETRY_MAX_MS: '1000',
     DB_SERVER_SELECTION_TIMEOUT_MS: '2000',
@@ -39,30 +48,9 @@ export interface TestServer {
   http: AxiosInstance;
 }
 
-/** Starts the app and waits until MongoDB is connected. */
+/** Starts the app in-process and waits until MongoDB is connected. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const running = await startServer(testConfig(env));
   await running.dbReady;
-  return { running, http: client(running.url) };
-}
-
-/** axios that never throws on status and never follows redirects (tests assert on 303s). */
-export function client(baseURL: string): AxiosInstance {
-  return axios.create({ baseURL, validateStatus: () => true, maxRedirects: 0, timeout: 15_000 });
-}
-
-export async function waitFor<T>(
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs: number,
-  stepMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!ok(last)) {
-    if (Date.now() > deadline) return last;
-    await new Promise((r) => setTimeout(r, stepMs));
-    last = await probe();
-  }
-  return last;
+  return { running, http: httpClient(running.url) };
 }

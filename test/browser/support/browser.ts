@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
-import { projectRoot } from '../../stack/support/stack';
+import { projectRoot } from '../../support/stack';
 
-/** Debian's chromium (apt-get install -y chromium); CHROMIUM_PATH points elsewhere. */
-export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
 
 // Headless, and quiet on the network: no first-run, sync, update or QUIC traffic, only the pages we open.
@@ -19,15 +17,60 @@ const args = [
   '--disable-sync',
 ];
 
-/** Launches chromium, or fails with the reason and the fix: these tests are never skipped. */
+const SYSTEM_PATHS = [
+  '/usr/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+];
+const SYSTEM_COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+/** The first PATH entry holding `command`, or undefined. */
+function onPath(command: string): string | undefined {
+  return (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter(Boolean)
+    .map((dir) => path.join(dir, command))
+    .find((file) => fs.existsSync(file));
+}
+
+/**
+ * Which browser to run: CHROMIUM_PATH when set (and it must exist), else a system Chromium or Chrome, else
+ * the browser `npx playwright install chromium` downloaded (undefined: playwright-core finds its own).
+ * Throws, saying exactly what to install, when there is none: these tests are never skipped.
+ */
+export function chooseChromium(): { executablePath?: string; description: string } {
+  const configured = process.env.CHROMIUM_PATH;
+  if (configured) {
+    if (!fs.existsSync(configured))
+      throw new Error(`CHROMIUM_PATH is ${configured}, and there is no file there. Fix or unset it.`);
+    return { executablePath: configured, description: `CHROMIUM_PATH (${configured})` };
+  }
+  const system =
+    SYSTEM_PATHS.find((file) => fs.existsSync(file)) ?? SYSTEM_COMMANDS.map(onPath).find(Boolean);
+  if (system) return { executablePath: system, description: `system browser ${system}` };
+  const playwrights = chromium.executablePath();
+  if (fs.existsSync(playwrights)) return { description: `Playwright's chromium (${playwrights})` };
+  throw new Error(
+    'The browser tests need Chromium and found none. Looked for CHROMIUM_PATH (unset), ' +
+      `${SYSTEM_PATHS.join(', ')}, ${SYSTEM_COMMANDS.join('/')} on PATH, and Playwright's browser at ${playwrights}. ` +
+      "Install one: `npx playwright install chromium` (any OS; downloads Playwright's build), or " +
+      '`apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome binary.',
+  );
+}
+
+/** Launches Chromium (see chooseChromium), or fails with the reason and the fix. */
 export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(chromiumPath)) {
+  const { executablePath, description } = chooseChromium();
+  console.log(`[browser] ${description}`);
+  try {
+    return await chromium.launch({ executablePath, args, headless: true, timeout: 60_000 });
+  } catch (error) {
     throw new Error(
-      `The browser tests need Chromium at ${chromiumPath} and there is none. ` +
-        'Install it with `apt-get install -y chromium`, or set CHROMIUM_PATH to a Chromium binary.',
+      `Could not start ${description}: ${(error as Error).message}\n` +
+        "If it is Playwright's own browser, `npx playwright install chromium` (re)installs it; " +
+        'CHROMIUM_PATH can point at another Chromium or Chrome binary.',
     );
   }
-  return chromium.launch({ executablePath: chromiumPath, args, headless: true, timeout: 60_000 });
 }
 
 export interface WatchedPage {

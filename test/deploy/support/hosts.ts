@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eventually } from '../../stack/support/stack';
+import { eventually, sleep } from '../../support/wait';
 import getPort from 'get-port';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ class Daemon {
     if (this.exited) return;
     const gone = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
-    await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    await Promise.race([gone, sleep(5_000)]);
   }
 }
 
@@ -42,13 +42,12 @@ async function waitForPort(daemon: Daemon, port: number, timeoutMs = 15_000): Pr
   await eventually(
     async () => {
       if (daemon.exited) throw new Error(`${daemon.name} exited: ${daemon.output}`);
-      return new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-        socket.once('error', () => resolve(false));
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve()));
+        socket.once('error', reject);
       });
     },
-    timeoutMs,
-    100,
+    { timeoutMs, everyMs: 100 },
   ).catch((error: Error) => {
     throw new Error(`${daemon.name} did not listen on 127.0.0.1:${port}: ${error.message}\n${daemon.output}`);
   });

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
+import { sleep } from '../../support/wait';
 
 /** Outcome of one request: an HTTP status, or 0 with the error when no response came back at all. */
 export interface Outcome {
@@ -14,7 +15,8 @@ export interface Outcome {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 
 /**
- * One request with node:http, which sends what it is given (no normalising of paths or bodies). Never
+ * One request with node:http, which sends what it is given (no normalising of paths or bodies), unlike the
+ * tests' axios client (../../support/http.ts), which would refuse or repair malformed input. Never
  * throws: a network error or timeout becomes status 0. Only ever used against 127.0.0.1.
  */
 export function request(
@@ -123,7 +125,7 @@ export function steadyLoad(
   const loops = Array.from({ length: opts.concurrency }, async () => {
     while (!stopped && Date.now() < deadline && outcomes.length < opts.maxRequests) {
       outcomes.push(await send());
-      await new Promise((r) => setTimeout(r, opts.pauseMs));
+      await sleep(opts.pauseMs);
     }
   });
   return {
@@ -157,5 +159,3 @@ export function statusCounts(outcomes: Outcome[]): Record<string, number> {
   for (const o of outcomes) counts[o.status] = (counts[o.status] ?? 0) + 1;
   return counts;
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -14,6 +14,26 @@ export async function docker(args: string[], env: NodeJS.ProcessEnv = process.en
   }
 }
 
+/**
+ * `docker exec` that reports the command's exit code and output instead of throwing on a non-zero exit,
+ * for tests whose point is that a command fails (a write on a read-only filesystem, a blocked port).
+ */
+export async function dockerExec(
+  containerId: string,
+  command: string[],
+): Promise<{ exitCode: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run('docker', ['exec', containerId, ...command], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { exitCode: 0, output: stdout + stderr };
+  } catch (error) {
+    const { code, stdout = '', stderr = '' } = error as { code?: unknown; stdout?: string; stderr?: string };
+    if (typeof code !== 'number') throw error; // docker itself could not run
+    return { exitCode: code, output: stdout + stderr };
+  }
+}
+
 /** The whole `docker inspect` record of one container. */
 export async function inspect(containerId: string): Promise<DockerInspect> {
   const [record] = JSON.parse(await docker(['inspect', containerId])) as DockerInspect[];
