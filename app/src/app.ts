@@ -3,11 +3,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
+import { dbUnavailable, mapDbError } from './db/errors';
 import { errorHandler, notFoundHandler } from './errors/handlers';
-import { HttpError } from './errors/http-error';
-import { FibonacciRunner } from './fibonacci/fibonacci';
-import { fibonacciRouter } from './fibonacci/fibonacci.routes';
+import { mountFibonacciDemo } from './fibonacci/fibonacci.routes';
 import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
+import { createAssetUrl } from './http/assets';
+import { homeLinks } from './http/home-links';
 import { sanitizeRequestId } from './http/request-id';
 import type { Logger } from './logger';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
@@ -17,12 +18,11 @@ import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
 
 export interface AppDeps {
-  config: Pick<Config, 'env' | 'version' | 'bodyLimit'>;
+  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'>;
   logger: Logger;
   db: DbProbe & { isConnected(): boolean };
   Post: PostModel;
   readiness: Readiness;
-  fibonacci?: FibonacciRunner;
 }
 
 /** Builds the Express app. Never listens and never connects: server.ts does that. */
@@ -32,11 +32,8 @@ export function createApp(deps: AppDeps): Express {
 
   app.disable('x-powered-by');
   app.set('trust proxy', 1); // exactly one hop: nginx
-  app.set('view engine', 'ejs');
-  app.set('views', VIEWS_DIR);
   app.set('query parser', 'simple'); // ?page[$gt]=1 stays a flat key, never a nested object
-  app.locals.version = config.version;
-  app.locals.env = config.env;
+  configureViews(app, config);
 
   app.use(
     pinoHttp({
@@ -94,7 +91,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   const requireDb: RequestHandler = (_req, _res, next) => {
-    next(db.isConnected() ? undefined : new HttpError(503, 'The database is not available right now'));
+    next(db.isConnected() ? undefined : dbUnavailable());
   };
 
   const posts = new PostsService(deps.Post);
@@ -104,9 +101,26 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(postsPagesRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
   app.use('/api/posts', postsApiRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
-  app.use(fibonacciRouter(deps.fibonacci ?? new FibonacciRunner()));
+  mountFibonacciDemo(app);
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ showStack: config.env !== 'production' }));
+  app.use(errorHandler({ showStack: config.env !== 'production', mappers: [mapDbError] }));
   return app;
+}
+
+/**
+ * EJS from app/views, and the locals every page may use: appName (APP_NAME), version, env, asset() for
+ * cache-busting URLs under /public, and homeLinks that features add. Exported so the view tests render
+ * with exactly these settings.
+ */
+export function configureViews(app: Express, config: Pick<Config, 'appName' | 'env' | 'version'>): void {
+  app.set('view engine', 'ejs');
+  // An array, not a string: only then does EJS look here for the includes ('partials/header') of a view that
+  // a feature renders by absolute path from its own folder.
+  app.set('views', [VIEWS_DIR]);
+  app.locals.appName = config.appName;
+  app.locals.version = config.version;
+  app.locals.env = config.env;
+  app.locals.asset = createAssetUrl(PUBLIC_DIR, { watch: config.env === 'development' });
+  homeLinks(app);
 }

@@ -2,21 +2,27 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import axios from 'axios';
 import express from 'express';
+import { configureViews } from '../../app/src/app';
+import { mapDbError } from '../../app/src/db/errors';
 import { errorHandler, notFoundHandler } from '../../app/src/errors/handlers';
-import { VIEWS_DIR } from '../../app/src/paths';
+import { HttpError } from '../../app/src/errors/http-error';
 
-/** A tiny app (no database) with a route that throws, to check the 500 page in each environment. */
+/** A tiny app (no database, the app's view settings) with routes that throw, to check the error pages. */
 async function serve(showStack: boolean) {
   const app = express();
-  app.set('view engine', 'ejs');
-  app.set('views', VIEWS_DIR);
-  app.locals.version = 'test';
+  configureViews(app, { appName: 'Error Page Test', env: 'test', version: 'test' });
   app.get('/boom', () => {
     throw new Error('kaboom-internal-detail');
   });
+  app.get('/busy', () => {
+    throw new HttpError(503, 'Busy right now', undefined, { headers: { 'Retry-After': '2' } });
+  });
+  app.get('/db-down', () => {
+    throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'MongoNetworkError' });
+  });
   app.use('/api', (_req, _res, next) => next());
   app.use(notFoundHandler);
-  app.use(errorHandler({ showStack }));
+  app.use(errorHandler({ showStack, mappers: [mapDbError] }));
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,5 +66,29 @@ describe('error pages', () => {
 
     expect(api).toMatchObject({ status: 404, data: { error: 'Not found' } });
     expect(boom).toMatchObject({ status: 500, data: { error: 'Internal Server Error' } });
+  });
+
+  it("answers a feature's HttpError(503) with the 503 page and its own Retry-After", async () => {
+    const s = await serve(false);
+
+    const res = await s.get('/busy');
+    await s.close();
+
+    expect(res).toMatchObject({ status: 503, headers: { 'retry-after': '2', 'cache-control': 'no-store' } });
+    expect(res.data).toContain('503 · Temporarily unavailable');
+    expect(res.data).toContain('Busy right now');
+  });
+
+  it('answers a database outage (mapped in db/) with 503, Retry-After 5, as a page and as JSON', async () => {
+    const s = await serve(false);
+
+    const page = await s.get('/db-down');
+    const json = await s.get('/db-down', 'application/json');
+    await s.close();
+
+    expect(page).toMatchObject({ status: 503, headers: { 'retry-after': '5' } });
+    expect(page.data).toContain('The database is not available right now');
+    expect(page.data).not.toContain('ECONNREFUSED');
+    expect(json).toMatchObject({ status: 503, data: { error: 'The database is not available right now' } });
   });
 });

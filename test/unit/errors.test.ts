@@ -1,6 +1,6 @@
-import { backoffDelay, connectOptions, isDbUnavailableError } from '../../app/src/db/database';
+import { backoffDelay, connectOptions } from '../../app/src/db/database';
+import { dbUnavailable, isDbUnavailableError, mapDbError } from '../../app/src/db/errors';
 import { classifyError, HttpError } from '../../app/src/errors/http-error';
-import { BusyError } from '../../app/src/fibonacci/fibonacci';
 
 const typed = (type: string, status = 400) => Object.assign(new Error(type), { type, status, expose: true });
 
@@ -14,13 +14,36 @@ describe('classifyError', () => {
     [typed('parameters.too.many', 413), 413],
     [new URIError('URI malformed'), 400],
     [Object.assign(new Error('Failed to decode param'), { status: 400, expose: true }), 400],
-    [Object.assign(new Error('x'), { name: 'CastError' }), 400],
     [new HttpError(404, 'Post not found'), 404],
-    [new BusyError(), 503],
-    [Object.assign(new Error('gone'), { name: 'MongoNetworkError' }), 503],
-    [Object.assign(new Error('x'), { name: 'MongooseServerSelectionError' }), 503],
+    [new HttpError(503, 'Busy', undefined, { headers: { 'Retry-After': '1' } }), 503],
   ])('maps %p to %i', (err, status) => {
     expect(classifyError(err)).toMatchObject({ status, unexpected: false });
+  });
+
+  it('passes on the headers of an HttpError (e.g. Retry-After)', () => {
+    const busy = new HttpError(503, 'Busy', undefined, { headers: { 'Retry-After': '1' } });
+
+    expect(classifyError(busy)).toMatchObject({ headers: { 'Retry-After': '1' } });
+  });
+
+  it('knows nothing about the database by itself: driver errors are unexpected without a mapper', () => {
+    const driverError = Object.assign(new Error('gone'), { name: 'MongoNetworkError' });
+
+    expect(classifyError(driverError)).toMatchObject({ status: 500, unexpected: true });
+    expect(classifyError(driverError, [mapDbError])).toMatchObject({ status: 503, unexpected: false });
+  });
+
+  it('asks mappers in order and uses the first answer', () => {
+    const calls: string[] = [];
+    const none = () => void calls.push('none');
+    const teapot = () => (calls.push('teapot'), new HttpError(418, 'Teapot'));
+    const never = () => (calls.push('never'), new HttpError(500, 'Never'));
+
+    expect(classifyError(new Error('x'), [none, teapot, never])).toMatchObject({
+      status: 418,
+      message: 'Teapot',
+    });
+    expect(calls).toEqual(['none', 'teapot']);
   });
 
   it('hides the message of unexpected errors', () => {
@@ -38,6 +61,35 @@ describe('classifyError', () => {
     ).toMatchObject({
       fields: { title: ['Title is required'] },
     });
+  });
+});
+
+describe('mapDbError (db/errors.ts)', () => {
+  it.each([
+    [Object.assign(new Error('gone'), { name: 'MongoNetworkError' }), 503],
+    [Object.assign(new Error('x'), { name: 'MongooseServerSelectionError' }), 503],
+    [Object.assign(new Error('x'), { name: 'MongoNotConnectedError' }), 503],
+    [Object.assign(new Error('x'), { name: 'CastError' }), 400],
+    [Object.assign(new Error('x'), { name: 'ValidationError' }), 400],
+    [Object.assign(new Error('x'), { name: 'StrictModeError' }), 400],
+  ])('maps %p to HttpError(%i)', (err, status) => {
+    const mapped = mapDbError(err);
+
+    expect(mapped).toBeInstanceOf(HttpError);
+    expect(mapped).toMatchObject({ status, cause: err });
+  });
+
+  it.each([new Error('x'), new TypeError('y'), 'a string', null, undefined])('leaves %p alone', (err) => {
+    expect(mapDbError(err)).toBeUndefined();
+  });
+
+  it('says the database is unavailable without leaking the driver message', () => {
+    const mapped = mapDbError(
+      Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:27017'), { name: 'MongoNetworkError' }),
+    );
+
+    expect(mapped?.message).toBe(dbUnavailable().message);
+    expect(mapped?.message).not.toContain('10.0.0.7');
   });
 });
 

@@ -156,15 +156,3 @@ export class Database {
     clearTimeout(timer);
   }
 }
-
-/** Errors that mean "the database is not there right now" (-> 503), not "the code is broken" (-> 500). */
-export function isDbUnavailableError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  return (
-    /^(MongoNetwork|MongoServerSelection|MongooseServerSelection|MongoNotConnected|MongoTopologyClosed|PoolCleared|MongoNetworkTimeout)/.test(
-      err.name,
-    ) ||
-    (err.name === 'MongooseError' &&
-      /before initial connection is complete|Connection was force closed|not connected/i.test(err.message))
-  );
-}

@@ -1,32 +1,26 @@
-import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { classifyError, HttpError } from './http-error';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { wantsJson } from '../http/negotiation';
+import { classifyError, HttpError, type ErrorMapper } from './http-error';
 
-/** JSON for the API, the probes and JSON-only clients; HTML pages for everyone else. */
-export function wantsJson(req: Request): boolean {
-  if (
-    req.path.startsWith('/api/') ||
-    req.path === '/api' ||
-    req.path === '/healthz' ||
-    req.path === '/readyz'
-  )
-    return true;
-  return prefersJson(req);
-}
-
-/** Pages are HTML-first: JSON only for a client that accepts JSON but not HTML (e.g. Accept: application/json). */
-export function prefersJson(req: Request): boolean {
-  return !req.accepts('html') && Boolean(req.accepts('json'));
-}
+/** Seconds a client should wait before retrying a 503 that did not say otherwise. */
+const DEFAULT_RETRY_AFTER_S = '5';
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
   next(new HttpError(404, 'Not found'));
 };
 
-export function errorHandler(opts: { showStack: boolean }): ErrorRequestHandler {
+export interface ErrorHandlerOptions {
+  showStack: boolean;
+  /** Classifiers for errors this layer must not know about (e.g. the database's, from db/errors.ts). */
+  mappers?: readonly ErrorMapper[];
+}
+
+export function errorHandler(opts: ErrorHandlerOptions): ErrorRequestHandler {
+  const mappers = opts.mappers ?? [];
   // Express recognises error handlers by their four parameters, so `_next` must stay.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err, req, res, _next) => {
-    const c = classifyError(err);
+    const c = classifyError(err, mappers);
     if (c.unexpected) req.log?.error({ err }, 'unhandled error');
     else if (c.status >= 500)
       req.log?.warn({ err: (err as Error)?.message, status: c.status }, 'service unavailable');
@@ -36,8 +30,9 @@ export function errorHandler(opts: { showStack: boolean }): ErrorRequestHandler 
       return;
     }
     res.status(c.status);
-    if (c.status === 503) res.setHeader('Retry-After', '5');
+    if (c.status === 503) res.setHeader('Retry-After', DEFAULT_RETRY_AFTER_S);
     if (c.status >= 500) res.setHeader('Cache-Control', 'no-store');
+    for (const [name, value] of Object.entries(c.headers ?? {})) res.setHeader(name, value);
 
     if (wantsJson(req)) {
       res.json(c.fields ? { error: c.message, fields: c.fields } : { error: c.message });

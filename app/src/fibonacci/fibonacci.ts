@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { HttpError } from '../errors/http-error';
 
 /** fib(38) takes ~0.5-1 s of one CPU core with the naive recursion; 39+ starts to take seconds. */
 export const FIB_MIN = 0;
@@ -32,16 +33,16 @@ export function parseFibonacciN(raw: unknown): FibParse {
   return { ok: true, n };
 }
 
-export class BusyError extends Error {
-  constructor() {
-    super('Too many fibonacci computations in progress');
-    this.name = 'BusyError';
-  }
+/** The demo's own "come back later": a 503 the error handler answers like any other HttpError. */
+export function fibonacciBusy(): HttpError {
+  return new HttpError(503, 'Too many fibonacci computations in progress', undefined, {
+    headers: { 'Retry-After': '5' },
+  });
 }
 
 /**
  * Runs each computation in its own worker thread, so the event loop keeps serving other requests.
- * At most `maxConcurrent` run at once (one per CPU by default); up to `maxQueued` wait; more -> BusyError (503).
+ * At most `maxConcurrent` run at once (one per CPU by default); up to `maxQueued` wait; more -> fibonacciBusy() (503).
  */
 export class FibonacciRunner {
   private running = 0;
@@ -54,7 +55,7 @@ export class FibonacciRunner {
 
   async compute(n: number): Promise<number> {
     if (this.running >= this.maxConcurrent) {
-      if (this.queue.length >= this.maxQueued) throw new BusyError();
+      if (this.queue.length >= this.maxQueued) throw fibonacciBusy();
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
     this.running++;

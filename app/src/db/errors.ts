@@ -1,0 +1,38 @@
+import { HttpError, type ErrorMapper } from '../errors/http-error';
+
+const UNAVAILABLE_MESSAGE = 'The database is not available right now';
+
+/** Errors that mean "the database is not there right now" (-> 503), not "the code is broken" (-> 500). */
+export function isDbUnavailableError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return (
+    /^(MongoNetwork|MongoServerSelection|MongooseServerSelection|MongoNotConnected|MongoTopologyClosed|PoolCleared|MongoNetworkTimeout)/.test(
+      err.name,
+    ) ||
+    (err.name === 'MongooseError' &&
+      /before initial connection is complete|Connection was force closed|not connected/i.test(err.message))
+  );
+}
+
+/** A query ran past its maxTimeMS (code 50): the database is too slow right now, so 503 rather than 500. */
+export function isMaxTimeExpired(err: unknown): boolean {
+  const e = err as { code?: unknown; codeName?: unknown } | null;
+  return e?.code === 50 || e?.codeName === 'MaxTimeMSExpired';
+}
+
+/** The 503 a request gets while the database is away (also thrown up front by routes that need it). */
+export function dbUnavailable(cause?: unknown): HttpError {
+  return new HttpError(503, UNAVAILABLE_MESSAGE, undefined, { cause });
+}
+
+/**
+ * The database's failures, in HTTP terms, for errorHandler({ mappers }). Lives here so the error layer never
+ * imports the driver: outages -> 503, Mongoose input errors (input is validated first, so rare) -> 400.
+ */
+export const mapDbError: ErrorMapper = (err) => {
+  if (isDbUnavailableError(err) || isMaxTimeExpired(err)) return dbUnavailable(err);
+  const name = (err as { name?: unknown } | null)?.name;
+  if (name === 'CastError' || name === 'ValidationError' || name === 'StrictModeError')
+    return new HttpError(400, 'Invalid input', undefined, { cause: err });
+  return undefined;
+};

@@ -1,0 +1,116 @@
+/**
+ * Locals for each page under app/views, as its route or the error handler passes them (plus requestId, which
+ * the app sets on res.locals). HOSTILE text sits wherever user input can end up, so the tests can check it is
+ * escaped. Adding a view means adding its entry here: views.test.ts fails for a view without one.
+ */
+import { listingLinks } from '../../../app/src/posts/listing-links';
+import type { Post } from '../../../app/src/posts/post.model';
+import type { ListingPage } from '../../../app/src/posts/posts.service';
+
+export const HOSTILE = '<script>alert("x")</script>';
+export const HOSTILE_HTML = '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;';
+
+const REQUEST_ID = 'req-1234';
+const CREATED_AT = new Date(Date.UTC(2026, 0, 2, 3, 4));
+
+export const post = (n: number): Post => ({
+  id: `66aa00000000000000000${String(n).padStart(3, '0')}`,
+  title: `${HOSTILE} title ${n}`,
+  author: `${HOSTILE} author ${n}`,
+  body: `${HOSTILE} body ${n}`,
+  createdAt: CREATED_AT,
+  updatedAt: CREATED_AT,
+});
+
+/**
+ * app/views/posts/list.ejs, as GET /posts renders it (app/src/posts/posts.routes.ts). Owned by the posts pages:
+ * when its locals change, update this one object. Page 2 of 3, with a cursor to older posts, so every pager
+ * link renders; the links come from the same listingLinks() the route uses.
+ */
+const postsListing: ListingPage = {
+  items: [post(1), post(2)],
+  total: 6,
+  limit: 2,
+  pages: 3,
+  page: 2,
+  next: 'cursor-to-older',
+  beyondLast: false,
+};
+export const POSTS_LIST_LOCALS = {
+  title: 'Posts',
+  posts: postsListing.items,
+  listing: postsListing,
+  links: listingLinks('/posts', postsListing),
+};
+
+export interface ViewFixture {
+  locals: Record<string, unknown>;
+  /** Text the rendered page must contain (already HTML-escaped where it matters). */
+  expect: string[];
+}
+
+export const VIEW_FIXTURES: Record<string, ViewFixture> = {
+  home: {
+    locals: { title: 'Welcome', dbState: 'connected', requestId: REQUEST_ID },
+    expect: ['The app is running correctly', 'href="/posts"', 'href="/healthz"', '>connected<'],
+  },
+  '404': {
+    locals: { title: '404 Not found', status: 404, message: `Not found ${HOSTILE}`, requestId: REQUEST_ID },
+    expect: ['404 · Not found', `Not found ${HOSTILE_HTML}`],
+  },
+  '500': {
+    locals: {
+      title: '500 Internal Server Error',
+      status: 500,
+      message: 'Internal Server Error',
+      stack: `Error: ${HOSTILE}\n    at x.ts:1`,
+      requestId: REQUEST_ID,
+    },
+    expect: [
+      '500 · Something went wrong',
+      `<pre class="stack">Error: ${HOSTILE_HTML}`,
+      `<code>${REQUEST_ID}</code>`,
+    ],
+  },
+  '503': {
+    locals: {
+      title: '503 The database is not available right now',
+      status: 503,
+      message: 'The database is not available right now',
+      requestId: REQUEST_ID,
+    },
+    expect: ['503 · Temporarily unavailable', 'The database is not available right now.'],
+  },
+  error: {
+    locals: { title: '400 Bad request', status: 400, message: `Bad ${HOSTILE}`, requestId: REQUEST_ID },
+    expect: [`400 · Bad ${HOSTILE_HTML}`],
+  },
+  'posts/detail': {
+    locals: { title: post(7).title, post: post(7), requestId: REQUEST_ID },
+    expect: [
+      `<h1>${HOSTILE_HTML} title 7</h1>`,
+      `${HOSTILE_HTML} body 7`,
+      'datetime="2026-01-02T03:04:00.000Z"',
+    ],
+  },
+  'posts/list': {
+    locals: { ...POSTS_LIST_LOCALS, requestId: REQUEST_ID },
+    expect: [
+      `${HOSTILE_HTML} title 1`,
+      `${HOSTILE_HTML} title 2`,
+      `href="/posts/${post(1).id}"`,
+      'rel="prev" href="/posts?page=1&amp;limit=2"',
+      'rel="next" href="/posts?before=cursor-to-older&amp;limit=2"',
+      '<span aria-current="page">2</span>',
+    ],
+  },
+  'posts/new': {
+    locals: {
+      title: 'New post',
+      values: { title: HOSTILE, author: 'Ann', body: HOSTILE },
+      errors: { title: [`Title ${HOSTILE}`], _: ['Something else'] },
+      requestId: REQUEST_ID,
+    },
+    expect: [`value="${HOSTILE_HTML}"`, `Title ${HOSTILE_HTML}`, 'aria-invalid="true"', 'Something else'],
+  },
+};
