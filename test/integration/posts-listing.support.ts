@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
-import { Types } from 'mongoose';
+import mongoose, { Types, type Connection } from 'mongoose';
+import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 
 /** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
 
@@ -76,4 +77,36 @@ export async function walkCursor(
     if (url) await opts.between?.(pages.length - 1, pages.at(-1)!);
   }
   return pages;
+}
+
+/** A read or write command as the driver sent it (with lsid, $db and the like left out). */
+export type SentCommand = { name: string } & Record<string, unknown>;
+
+/**
+ * A connection of its own to the integration database with command monitoring on, so a test sees exactly
+ * what PostsService sends. `commands` fills as commands start; `closeConnection` must run in afterAll.
+ */
+export async function monitoredConnection(dbName: string): Promise<{
+  connection: Connection;
+  Post: PostModel;
+  commands: SentCommand[];
+}> {
+  const uri = process.env.INTEGRATION_MONGO_URI;
+  if (!uri) throw new Error('INTEGRATION_MONGO_URI is not set: run through the integration project');
+  const connection = mongoose.createConnection(uri, { dbName, monitorCommands: true });
+  await connection.asPromise();
+  const commands: SentCommand[] = [];
+  connection.getClient().on('commandStarted', (event) => {
+    const { lsid: _lsid, $db: _db, $clusterTime: _ct, $readPreference: _rp, ...rest } = event.command;
+    commands.push({ name: event.commandName, ...rest });
+  });
+  const Post = getPostModel(connection);
+  await Post.init(); // the listing index, as the app builds it (autoIndex)
+  return { connection, Post, commands };
+}
+
+/** true on the official MongoDB server, false on the FerretDB stand-in (its buildInfo names itself). */
+export async function isRealMongo(connection: Connection): Promise<boolean> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  return !('ferretdbVersion' in info) && !('ferretdb' in info);
 }
