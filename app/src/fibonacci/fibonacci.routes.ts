@@ -30,8 +30,8 @@ export function fibonacciRouter(runner: FibonacciRunner): Router {
 }
 
 /**
- * The whole demo in one call, the only line app.ts has for it: its route and its home-page link.
- * Forks that do not want it delete app/src/fibonacci/ and that line.
+ * The whole demo in one call (app.ts has just this call and its import): its route and its home-page link.
+ * Forks that do not want it delete app/src/fibonacci/ and those two lines.
  */
 export function mountFibonacciDemo(app: Express, runner = new FibonacciRunner()): void {
   homeLinks(app).push({ href: '/fibonacci/30', label: 'Burn some CPU: /fibonacci/30' });
