@@ -97,7 +97,8 @@ export async function monitoredConnection(dbName: string): Promise<{
   await connection.asPromise();
   const commands: SentCommand[] = [];
   connection.getClient().on('commandStarted', (event) => {
-    const { lsid: _lsid, $db: _db, $clusterTime: _ct, $readPreference: _rp, ...rest } = event.command;
+    const rest: Record<string, unknown> = { ...event.command };
+    for (const key of ['lsid', '$db', '$clusterTime', '$readPreference']) delete rest[key];
     commands.push({ name: event.commandName, ...rest });
   });
   const Post = getPostModel(connection);
