@@ -3,7 +3,7 @@
  * with Post.find({}) (full Mongoose documents) and renders them all as <h3>title</h3><p>body</p>, whatever
  * the page asked for. It reads the same database as the app (same DB_* variables).
  *
- * Run by docker-compose.bench.yml inside the app image (Node 24 strips the types itself), or on the host
+ * Run by scripts/bench/compose.bench.yml inside the app image (Node 24 strips the types itself), or on the host
  * with `npx tsx scripts/bench/render-all-baseline.ts` when DB_HOST points at a reachable MongoDB.
  * Only erasable TypeScript syntax is used here, so plain `node` can run it.
  */
@@ -15,7 +15,10 @@ import express from 'express';
 import mongoose from 'mongoose';
 
 const port = Number(process.env.PORT ?? 3001);
-const uri = process.env.DB_HOST ?? 'mongodb://127.0.0.1:27017/posts';
+const uri = process.env.DB_HOST ?? 'mongodb://127.0.0.1:27017';
+// The app's database: package.json's product.database (cwd is /app in the image, the repo root on the host).
+const dbName = (JSON.parse(readFileSync('package.json', 'utf8')) as { product: { database: string } }).product
+  .database;
 const user = process.env.DB_USER;
 const password = process.env.DB_PASSWORD_FILE
   ? readFileSync(process.env.DB_PASSWORD_FILE, 'utf8').replace(/\n$/, '')
@@ -45,6 +48,7 @@ app.get('/posts', async (_req, res) => {
 
 async function main(): Promise<void> {
   await mongoose.connect(uri, {
+    dbName,
     serverSelectionTimeoutMS: 30_000,
     ...(user && password ? { auth: { username: user, password }, authSource: 'admin' } : {}),
   });

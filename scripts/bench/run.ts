@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --sizes 10000,100000 --duration 5 --connections 10 --skip startup,image --out bench-results]
  *
- * Brings up its own copy of the stack (docker-compose.yml + docker-compose.bench.yml, own project name, free
+ * Brings up its own copy of the stack (docker-compose.yml + scripts/bench/compose.bench.yml, own project name, free
  * ports, torn down with -v at the end), seeds it with the app image's seeder, and measures with autocannon,
  * all on 127.0.0.1:
  *   - GET /posts page 1 and the last page, through nginx and straight to the app, at each size;
@@ -32,7 +32,7 @@ import {
 } from './lib';
 import getPort from 'get-port';
 
-const BENCH_FILES = ['docker-compose.yml', 'docker-compose.bench.yml'];
+const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
 const FIRST_VERSION_FILES = ['docker-compose.yml', 'scripts/bench/compose.first-version.yml'];
 const PAGE_SIZE = 20; // the app's default ?limit
 
