@@ -38,13 +38,14 @@ it('finishes the requests in flight on SIGTERM and exits well before the 12 s gr
   await sleep(500);
 
   // Act: docker stop sends SIGTERM (to tini, which forwards it) and SIGKILLs after StopTimeout. Once the app
-  // has logged the signal, the held requests send their last byte.
+  // has logged the signal, and a while later, the held requests send their last byte.
   const stopStarted = Date.now();
   const stopping = docker(['stop', appId]).then(() => Date.now() - stopStarted);
   await eventually(async () => expect(await containerLogs(appId)).toMatch(/"msg":"signal received"/), {
     timeoutMs: 10_000,
     everyMs: 100,
   });
+  await sleep(1_500); // still held: an app that did not wait for them would be gone by now
   const releasedAfterMs = Date.now() - stopStarted;
   await Promise.all(held.map((h) => h.release()));
   const answers = await Promise.all(held.map((h) => h.response));
