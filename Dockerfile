@@ -22,8 +22,8 @@ CMD ["npx", "tsx", "watch", "app/src/server.ts"]
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY app/src ./app/src
-# A feature may keep its views next to its code (app/src/<feature>/*.ejs): they go next to its compiled code.
-RUN npm run build && cd app/src && find . -name '*.ejs' -exec cp --parents {} ../dist/ \;
+# tsc, then a copy of the non-TypeScript files: a feature may keep its views next to its code (app/src/<feature>/).
+RUN npm run build
 
 # Production dependencies only; --ignore-scripts because none of them needs an install script.
 FROM base AS prod-deps

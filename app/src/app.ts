@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import { dbUnavailable, mapDbError } from './db/errors';
 import { errorHandler, notFoundHandler } from './errors/handlers';
-import { mountFibonacciDemo } from './fibonacci/fibonacci.routes';
+import * as demos from './demos';
 import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
 import { createAssetUrl } from './http/assets';
 import { homeLinks } from './http/home-links';
@@ -101,7 +101,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(postsPagesRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
   app.use('/api/posts', postsApiRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
-  mountFibonacciDemo(app);
+  for (const mountDemo of Object.values(demos)) mountDemo(app);
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env !== 'production', mappers: [mapDbError] }));

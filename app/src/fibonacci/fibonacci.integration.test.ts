@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { dbNameFor, startTestServer, type TestServer } from '../../../test/support/http';
 import { stopServer } from '../server';
 
-// Next to the demo on purpose: deleting app/src/fibonacci/ (and its line in app.ts) deletes its tests too
+// Next to the demo on purpose: deleting app/src/fibonacci/ (and its line in app/src/demos.ts) deletes its tests too
 // (jest's integration project matches app/src/**/*.integration.test.ts). No other test uses the demo.
 jest.setTimeout(30_000);
 

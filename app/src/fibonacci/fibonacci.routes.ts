@@ -8,7 +8,7 @@ import { FibonacciRunner, parseFibonacciN } from './fibonacci';
 /**
  * The demo's page lives in this folder, so deleting the folder removes it. An absolute path bypasses the
  * app's views directory; its includes ('partials/header') still resolve there. The build copies *.ejs from
- * app/src into app/dist (see the Dockerfile), so this path works from src and from dist.
+ * app/src into app/dist (`npm run build`), so this path works from src and from dist.
  */
 export const FIBONACCI_VIEW = path.join(__dirname, 'fibonacci.ejs');
 
@@ -30,8 +30,8 @@ export function fibonacciRouter(runner: FibonacciRunner): Router {
 }
 
 /**
- * The whole demo in one call (app.ts has just this call and its import): its route and its home-page link.
- * Forks that do not want it delete app/src/fibonacci/ and those two lines.
+ * The whole demo in one call, made by app.ts through its line in demos.ts: its route and its home-page link.
+ * Forks that do not want it delete app/src/fibonacci/ and that line.
  */
 export function mountFibonacciDemo(app: Express, runner = new FibonacciRunner()): void {
   homeLinks(app).push({ href: '/fibonacci/30', label: 'Burn some CPU: /fibonacci/30' });
