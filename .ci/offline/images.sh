@@ -2,7 +2,7 @@
 # Step 3: local base images built without any container registry.
 #   posts-offline/node:24-bookworm-slim   (stand-in for node:24-bookworm-slim)
 #   posts-offline/nginx:1.30              (stand-in for nginx:1.30 / stable)
-#   posts-offline/ferretdb:1.24.2         (stand-in for mongo:8)
+#   posts-offline/ferretdb:1.24.2-pg15    (stand-in for mongo:8: FerretDB on PostgreSQL 15)
 # An image is rebuilt only when its recipe (files + versions) changes: the
 # recipe hash is stored in the image label posts-offline.recipe.
 set -euo pipefail
@@ -11,7 +11,7 @@ set -euo pipefail
 
 NODE_IMAGE="$IMAGE_PREFIX/node:${NODE_MAJOR}-bookworm-slim"
 NGINX_IMAGE="$IMAGE_PREFIX/nginx:1.30"
-MONGO_IMAGE="$IMAGE_PREFIX/ferretdb:${FERRETDB_VERSION#v}"
+MONGO_IMAGE="$IMAGE_PREFIX/ferretdb:${FERRETDB_VERSION#v}-pg${POSTGRESQL_MAJOR}"
 ROOTFS_DIR="$CACHE_DIR/rootfs"
 BUILD_DIR="$CACHE_DIR/build"
 IMG="$OFFLINE_DIR/images"
@@ -114,26 +114,34 @@ else
   rm -rf "$ctx"
 fi
 
-# ---- ferretdb (mongo stand-in) -------------------------------------------
+# ---- ferretdb on postgresql (mongo stand-in) ------------------------------
+# FerretDB (PostgreSQL backend, + images/ferretdb/listing-pushdown.patch) and Debian's PostgreSQL 15 in one
+# image; see README.md. The pg15 rootfs adds ~1 min of debootstrap to a cold run (cached afterwards).
 log "image $MONGO_IMAGE"
 node_id="$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE")"
-mongo_hash="$(hash_files "$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" \
-  <(echo "ferretdb=$FERRETDB_VERSION mongosh=$MONGOSH_SPEC base=$node_id"))"
+mongo_files=("$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$IMG/ferretdb/listing-pushdown.patch")
+mongo_hash="$(hash_files "${mongo_files[@]}" \
+  <(echo "ferretdb=$FERRETDB_VERSION postgresql=$POSTGRESQL_PACKAGE mongosh=$MONGOSH_SPEC base=$node_id rootfs=$ROOTFS_RECIPE"))"
 if up_to_date "$MONGO_IMAGE" "$mongo_hash"; then
   info "up to date"
 else
+  tar="$(rootfs "bookworm-pg$POSTGRESQL_MAJOR" bookworm "ca-certificates,$POSTGRESQL_PACKAGE")"
   ctx="$BUILD_DIR/ferretdb"
   rm -rf "$ctx" && mkdir -p "$ctx"
-  log "building FerretDB $FERRETDB_VERSION (Go module proxy, CGO off, SQLite backend only)"
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  log "building FerretDB $FERRETDB_VERSION (Go module proxy, CGO off, PostgreSQL backend, listing pushdown patch)"
   json="$(cd /tmp && GOFLAGS=-mod=mod with_retries 3 "$GO" mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")" \
     || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed" "check that the Go module proxy ($("$GO" env GOPROXY)) is reachable, then rerun"
   moddir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")"
   cp -r "$moddir" "$ctx/src" && chmod -R u+w "$ctx/src"
+  (cd "$ctx/src" && git apply "$IMG/ferretdb/listing-pushdown.patch") \
+    || die "listing-pushdown.patch does not apply to $FERRETDB_MODULE@$FERRETDB_VERSION" \
+      "the patch is made for $FERRETDB_VERSION; regenerate it (README.md, 'Listing pushdown') after a version bump"
   # The release build writes the version with `task gen-version`; do it by hand.
   echo "$FERRETDB_VERSION" >"$ctx/src/build/version/version.txt"
   echo "posts-offline" >"$ctx/src/build/version/package.txt"
-  (cd "$ctx/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$GO" build -trimpath -tags ferretdb_no_postgresql \
-      -ldflags "-s -w" -o "$ctx/ferretdb" ./cmd/ferretdb) >"$BUILD_DIR/ferretdb-go.log" 2>&1 \
+  (cd "$ctx/src" && CGO_ENABLED=0 GOFLAGS=-mod=mod "$GO" build -trimpath -ldflags "-s -w" -o "$ctx/ferretdb" ./cmd/ferretdb) \
+    >"$BUILD_DIR/ferretdb-go.log" 2>&1 \
     || { tail -n 30 "$BUILD_DIR/ferretdb-go.log" >&2
       die "building FerretDB failed (log: $BUILD_DIR/ferretdb-go.log)" "see the Go errors above; 'go clean -cache' and rerun if the cache is corrupt"; }
   rm -rf "$ctx/src"

@@ -1,5 +1,7 @@
 #!/bin/bash
-# Entry point of the FerretDB stand-in for the official mongo image.
+# Entry point of the FerretDB stand-in for the official mongo image: starts PostgreSQL 15 (unix socket
+# /tmp only, data in $PGDATA=/data/db/postgresql, durable settings), then FerretDB on top of it, and stops
+# both (FerretDB first) on SIGTERM/SIGINT. If either exits, the other is stopped and the container exits.
 # Honours (as far as FerretDB v1.24 can):
 #   MONGO_INITDB_ROOT_USERNAME / MONGO_INITDB_ROOT_PASSWORD (and the *_FILE forms)
 #     -> authentication is switched on (--test-enable-new-auth) and, on the first
@@ -54,7 +56,38 @@ if [[ ! -w "$dbdir" ]]; then
   exit 1
 fi
 first_start=0
-if ! compgen -G "$dbdir/*.sqlite" >/dev/null; then first_start=1; fi
+if [[ ! -s "$PGDATA/PG_VERSION" ]]; then first_start=1; fi
+
+# Durable: an acknowledged write is on disk (fsync, synchronous_commit, full_page_writes are PostgreSQL's
+# defaults; set explicitly so nothing overrides them). No TCP listener: FerretDB connects over the socket.
+# No parallel query: the listing pushdown's UNION ALL relies on Append returning its parts in order.
+pg_settings=(
+  -c listen_addresses= -c unix_socket_directories=/tmp -c unix_socket_permissions=0700
+  -c fsync=on -c synchronous_commit=on -c full_page_writes=on -c wal_sync_method=fdatasync
+  -c max_parallel_workers_per_gather=0 -c jit=off
+  -c shared_buffers=128MB -c max_connections=100 -c log_min_messages=warning -c log_checkpoints=off
+)
+if [[ $first_start == 1 ]]; then
+  # C collation: jsonb compares strings with it, and byte order is what MongoDB's sort uses.
+  initdb --pgdata="$PGDATA" --username=ferretdb --auth=trust --locale=C --encoding=UTF8 >/dev/null
+fi
+# This container is the volume's only user, and no postgres runs in it yet: a postmaster.pid left by a
+# SIGKILLed container names a PID that may now belong to another of our processes, so drop it.
+rm -f "$PGDATA/postmaster.pid"
+postgres "${pg_settings[@]}" &
+pg_pid=$!
+for _ in $(seq 1 120); do
+  if pg_isready --quiet --host=/tmp --username=ferretdb; then break; fi
+  if ! kill -0 "$pg_pid" 2>/dev/null; then echo >&2 "error: PostgreSQL exited during start-up"; exit 1; fi
+  sleep 0.25
+done
+if [[ $first_start == 1 ]]; then createdb --host=/tmp --username=ferretdb ferretdb; fi
+
+stop_all() {
+  if [[ -n "${fe_pid:-}" ]]; then kill -TERM "$fe_pid" 2>/dev/null || true; wait "$fe_pid" 2>/dev/null || true; fi
+  pg_ctl stop --pgdata="$PGDATA" --mode=fast --silent >/dev/null 2>&1 || true
+  wait "$pg_pid" 2>/dev/null || true
+}
 
 if [[ -n "$MONGO_INITDB_ROOT_USERNAME" ]]; then
   export FERRETDB_TEST_ENABLE_NEW_AUTH=true
@@ -71,6 +104,7 @@ initdir=/docker-entrypoint-initdb.d
 if [[ $first_start == 1 ]] && compgen -G "$initdir/*" >/dev/null; then
   "$@" &
   pid=$!
+  fe_pid=$pid
   for _ in $(seq 1 60); do
     if mongosh --quiet --norc --eval "db.adminCommand('ping').ok" >/dev/null 2>&1; then break; fi
     sleep 0.5
@@ -93,4 +127,12 @@ if [[ $first_start == 1 ]] && compgen -G "$initdir/*" >/dev/null; then
 fi
 if [[ -n "$MONGO_INITDB_ROOT_USERNAME" ]]; then touch "$dbdir/.posts-offline-auth"; fi
 
-exec "$@"
+trap 'stop_all; exit 0' TERM INT
+"$@" &
+fe_pid=$!
+# Whichever exits first (FerretDB or PostgreSQL) takes the container down with its status.
+status=0
+wait -n "$fe_pid" "$pg_pid" || status=$?
+echo >&2 "ferretdb-entrypoint: $(kill -0 "$fe_pid" 2>/dev/null && echo PostgreSQL || echo FerretDB) exited ($status); stopping"
+stop_all
+exit "$status"

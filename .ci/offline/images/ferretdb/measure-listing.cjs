@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+// Times the posts listing's queries on the FerretDB stand-in with the listing pushdown off (stock) and on
+// (patched), on the same N documents, and shows PostgreSQL's plan for each pushed-down query.
+//   node .ci/offline/images/ferretdb/measure-listing.cjs [N=100000]
+// Starts two containers of $MONGO_IMAGE (FERRETDB_PUSHDOWN_LISTING=0 / 1) on 127.0.0.1, removes them after.
+// Run from the repository root (it loads the mongodb driver from node_modules).
+'use strict';
+const { execFileSync } = require('node:child_process');
+const { MongoClient, ObjectId } = require(require.resolve('mongodb', { paths: [process.cwd()] }));
+
+const N = Number(process.argv[2] || 100_000);
+const image = process.env.MONGO_IMAGE || 'posts-offline/ferretdb:1.24.2-pg15';
+const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+
+async function start(name, pushdown) {
+  docker('rm', '-f', name);
+  docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '-e',
+    `FERRETDB_PUSHDOWN_LISTING=${pushdown}`,
+    '-p',
+    '127.0.0.1::27017',
+    image,
+  );
+  const port = docker('port', name, '27017/tcp').split(':').pop();
+  for (let i = 0; i < 240; i++) {
+    if (docker('inspect', '-f', '{{.State.Health.Status}}', name) === 'healthy') break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/bench`, {
+    serverSelectionTimeoutMS: 60_000,
+  });
+  return { name, client, posts: client.db('bench').collection('posts') };
+}
+
+// Same documents in both: 1 000 distinct timestamps (ties), 1% legacy documents without createdAt/author.
+function docs(from, to) {
+  const out = [];
+  for (let i = from; i < to; i++) {
+    const _id = new ObjectId(i.toString(16).padStart(24, '0'));
+    if (i % 100 === 7) out.push({ _id, title: `legacy ${i}`, body: 'b' });
+    else
+      out.push({
+        _id,
+        title: `post ${i}`,
+        body: 'b',
+        author: 'a',
+        createdAt: new Date(Date.UTC(2024, 0, 1) + (i % 1000) * 1000),
+      });
+  }
+  return out;
+}
+
+async function time(label, fn) {
+  const t0 = process.hrtime.bigint();
+  const result = await fn();
+  return { label, ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
+}
+
+async function queries(posts) {
+  const sort = { createdAt: -1, _id: -1 };
+  const page1 = await posts.find({}).sort(sort).limit(20).toArray();
+  const last = page1.at(-1);
+  const keyset = {
+    $or: [{ createdAt: { $lt: last.createdAt } }, { createdAt: last.createdAt, _id: { $lt: last._id } }],
+  };
+  return [
+    await time('sorted limit(20)', () => posts.find({}).sort(sort).limit(20).toArray()),
+    await time('skip(5000).limit(20)', () => posts.find({}).sort(sort).skip(5000).limit(20).toArray()),
+    await time('countDocuments({})', () => posts.countDocuments({})),
+    await time('estimatedDocumentCount()', () => posts.estimatedDocumentCount()),
+    await time('keyset page (limit 20)', () => posts.find(keyset).sort(sort).limit(20).toArray()),
+  ];
+}
+
+function explain(name, table, sql) {
+  return docker(
+    'exec',
+    name,
+    'psql',
+    '-h',
+    '/tmp',
+    '-U',
+    'ferretdb',
+    'ferretdb',
+    '-At',
+    '-c',
+    `EXPLAIN ${sql.replaceAll('{table}', table)}`,
+  );
+}
+
+(async () => {
+  const servers = [await start('ferret-measure-stock', 0), await start('ferret-measure-patched', 1)];
+  try {
+    for (const s of servers) {
+      await s.posts.drop().catch(() => {});
+      await s.posts.createIndex({ createdAt: -1, _id: -1 });
+      const t0 = Date.now();
+      for (let i = 0; i < N; i += 1000)
+        await s.posts.insertMany(docs(i, Math.min(N, i + 1000)), { ordered: false });
+      console.log(`${s.name}: inserted ${N} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      docker('exec', s.name, 'psql', '-h', '/tmp', '-U', 'ferretdb', 'ferretdb', '-qc', 'VACUUM ANALYZE');
+    }
+    const [stock, patched] = [await queries(servers[0].posts), await queries(servers[1].posts)];
+    console.log(`\n${N} documents, ${image}\n| query | stock | patched | same result |\n|---|---|---|---|`);
+    stock.forEach((s, i) => {
+      const p = patched[i];
+      const same = JSON.stringify(s.result) === JSON.stringify(p.result);
+      console.log(`| ${s.label} | ${s.ms.toFixed(0)} ms | ${p.ms.toFixed(1)} ms | ${same} |`);
+    });
+    const name = servers[1].name;
+    const table =
+      'bench.' +
+      docker(
+        'exec',
+        name,
+        'psql',
+        '-h',
+        '/tmp',
+        '-U',
+        'ferretdb',
+        'ferretdb',
+        '-At',
+        '-c',
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'bench' AND tablename LIKE 'posts_%'",
+      );
+    const order = `ORDER BY (_jsonb->'createdAt') DESC, (_jsonb->'_id') DESC`;
+    const present = `(SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') IS NOT NULL AND (_jsonb->'createdAt') <> 'null' ${order})`;
+    const lowest = `(SELECT _jsonb FROM {table} WHERE ((_jsonb->'createdAt') IS NULL OR (_jsonb->'createdAt') = 'null') ORDER BY (_jsonb->'_id') DESC)`;
+    const listing = `SELECT _jsonb FROM (${present} UNION ALL ${lowest}) AS u`;
+    const d = `'${Date.UTC(2024, 0, 1) + 500_000}'::jsonb`;
+    const id = `'"${'0'.repeat(20)}ffff"'::jsonb`;
+    const keyset = `SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') <= ${d} AND (((_jsonb->'createdAt') < ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"') OR ((_jsonb->'createdAt') = ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"' AND (_jsonb->'_id') < ${id} AND _jsonb->'$s'->'p'->'_id'->'t' = '"objectId"')) ${order} LIMIT 20`;
+    for (const [label, sql] of [
+      ['page 1', `${listing} LIMIT 20`],
+      ['skip 5000', `${listing} LIMIT 20 OFFSET 5000`],
+      ['keyset', keyset],
+      ['count', 'SELECT count(*) FROM {table}'],
+    ]) {
+      console.log(`\nEXPLAIN (${label}):\n${explain(name, table, sql)}`);
+    }
+  } finally {
+    for (const s of servers) {
+      await s.client.close();
+      docker('rm', '-f', '-v', s.name);
+    }
+  }
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
