@@ -30,18 +30,28 @@ export function compose(
 
 export const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 10) / 100;
 
+/** What one scenario sends: a method, an Accept header and, for writes, a body. */
+export interface RequestSpec {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
 export interface LoadResult {
   name: string;
+  method: 'GET' | 'POST';
   /** 'load': autocannon for a fixed time; 'sequential': one connection, a fixed count (slow endpoints). */
   mode: 'load' | 'sequential';
-  /** The unmeasured warm-up request's time. */
+  /** The unmeasured warm-up request's time and status. */
   probe_ms?: number;
+  probe_status?: number;
   url: string;
   connections: number;
   duration_s: number;
   requests: number;
   ok: number;
   non2xx: number;
+  /** Connection errors and timeouts (autocannon counts a timeout in both). */
   errors: number;
   timeouts: number;
   /** Successful (2xx) responses per second over the whole run. */
@@ -64,20 +74,28 @@ export async function load(
     connections?: number;
     duration?: number;
     amount?: number;
+    /** With duration: stop early after this many requests (bounded writes). */
+    maxRequests?: number;
     timeout?: number;
     mode?: LoadResult['mode'];
+    request?: RequestSpec;
   } = {},
 ): Promise<LoadResult> {
   if (!url.startsWith('http://127.0.0.1:')) throw new Error(`refusing to load anything but loopback: ${url}`);
   const connections = opts.connections ?? 10;
+  const method = opts.request?.method ?? 'GET';
   const started = Date.now();
   const r = await autocannon({
     url,
     connections,
     duration: opts.duration ?? 5,
+    // amount makes autocannon ignore duration; maxOverallRequests bounds a timed run instead.
     ...(opts.amount ? { amount: opts.amount } : {}),
+    ...(opts.maxRequests ? { maxOverallRequests: Math.max(opts.maxRequests, connections) } : {}),
     timeout: opts.timeout ?? 30,
-    headers: { accept: 'text/html' },
+    method,
+    headers: { accept: 'text/html', ...opts.request?.headers },
+    ...(opts.request?.body !== undefined ? { body: opts.request.body } : {}),
   });
   const elapsed = (Date.now() - started) / 1000;
   const duration = Math.max(0.001, Math.min(elapsed, r.duration || elapsed));
@@ -85,6 +103,7 @@ export async function load(
   const total = ok + r.non2xx;
   return {
     name,
+    method,
     mode: opts.mode ?? 'load',
     url,
     connections,
@@ -152,14 +171,30 @@ export async function sampleDuring<T, S>(
 export async function measure(
   name: string,
   url: string,
-  opts: { connections: number; duration: number; slowMs?: number; sequentialCount?: number },
+  opts: {
+    connections: number;
+    duration: number;
+    slowMs?: number;
+    sequentialCount?: number;
+    maxRequests?: number;
+    /** Measure sequentially whatever the probe says. */
+    sequential?: boolean;
+    request?: RequestSpec;
+  },
 ): Promise<LoadResult> {
+  const request = opts.request ?? {};
   const t = Date.now();
-  await fetch(url, { headers: { accept: 'text/html' }, signal: AbortSignal.timeout(300_000) }).then((r) =>
-    r.arrayBuffer(),
-  );
+  const probe = await fetch(url, {
+    method: request.method ?? 'GET',
+    headers: { accept: 'text/html', ...request.headers },
+    ...(request.body !== undefined ? { body: request.body } : {}),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(300_000),
+  });
+  await probe.arrayBuffer();
   const probe_ms = Date.now() - t;
-  const slow = probe_ms > (opts.slowMs ?? 1000);
+  const probe_status = probe.status;
+  const slow = opts.sequential === true || probe_ms > (opts.slowMs ?? 1000);
   const r = slow
     ? await load(name, url, {
         connections: 1,
@@ -167,7 +202,13 @@ export async function measure(
         amount: probe_ms > 5_000 ? 1 : (opts.sequentialCount ?? 2),
         timeout: 300,
         mode: 'sequential',
+        request,
       })
-    : await load(name, url, { connections: opts.connections, duration: opts.duration });
-  return { ...r, probe_ms };
+    : await load(name, url, {
+        connections: opts.connections,
+        duration: opts.duration,
+        ...(opts.maxRequests ? { maxRequests: opts.maxRequests } : {}),
+        request,
+      });
+  return { ...r, probe_ms, probe_status };
 }

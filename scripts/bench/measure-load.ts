@@ -1,0 +1,155 @@
+/**
+ * The load part of the measure step: its own copy of the stack (docker-compose.yml + compose.bench.yml, own
+ * project name, free ports, torn down with -v), seeded size by size with the app image's seeder, every
+ * scenario of scenarios.ts through nginx and straight to the app, and nginx's own /nginx-health as the ceiling.
+ */
+import getPort from 'get-port';
+import { PRODUCT } from '../../app/src/product';
+import { compose, load, measure, sampleDuring, seconds, serverRssMb, type LoadResult } from './lib';
+import type { Failure, ScenarioRun, SizeRaw } from './raw';
+import { PAGE_SIZE, SCENARIO_TITLES, scenarios, type SizeContext, type Via } from './scenarios';
+
+export const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
+
+export interface LoadSettings {
+  sizes: number[];
+  duration: number;
+  connections: number;
+  maxWrites: number;
+}
+
+type Log = (msg: string) => void;
+
+async function getJson(url: string): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    headers: { accept: 'application/json' },
+    signal: AbortSignal.timeout(300_000),
+  });
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * Where the deep scenarios point. The cursor is found the way a client finds it: jump by number to a few
+ * pages before the last, then follow the API's `next` links to the last page, so it is a real `next` cursor.
+ */
+export async function sizeContext(apiBase: string, posts: number): Promise<SizeContext> {
+  const deepPage = Math.max(2, Math.ceil(posts / PAGE_SIZE));
+  const page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+  const first = (page1.items as { id: string }[] | undefined)?.[0];
+  if (!first) throw new Error(`GET /api/posts returned no items with ${posts} posts seeded`);
+  const hops = Math.min(3, deepPage - 1);
+  let listing = await getJson(`${apiBase}/api/posts?page=${deepPage - hops}&limit=${PAGE_SIZE}`);
+  let cursor = '';
+  for (let i = 0; i < hops; i++) {
+    const next = listing.next;
+    if (typeof next !== 'string') throw new Error(`no next link after ${deepPage - hops + i} pages`);
+    cursor = new URL(next, apiBase).searchParams.get('before') ?? '';
+    if (!cursor) throw new Error(`next link without a cursor: ${next}`);
+    listing = await getJson(new URL(next, apiBase).toString());
+  }
+  return { posts, deepPage, deepCursor: cursor, postId: first.id };
+}
+
+export async function measureLoad(
+  s: LoadSettings,
+  log: Log,
+  failures: Failure[],
+): Promise<{ ceiling: LoadResult | null; sizes: SizeRaw[] }> {
+  const project = `${PRODUCT.slug}-bench-${process.pid}`;
+  const env = {
+    HTTP_PORT: String(await getPort()),
+    BENCH_APP_PORT: String(await getPort()),
+    BENCH_BASELINE_PORT: String(await getPort()),
+    SEED_COUNT: '0',
+  };
+  const base: Record<Via, string> = {
+    nginx: `http://127.0.0.1:${env.HTTP_PORT}`,
+    direct: `http://127.0.0.1:${env.BENCH_APP_PORT}`,
+    baseline: `http://127.0.0.1:${env.BENCH_BASELINE_PORT}`,
+  };
+  const c = (args: string[]) => compose(project, BENCH_FILES, args, env);
+  const attempt = async <T>(step: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      log(`  FAILED ${step}: ${error}`);
+      failures.push({ step, error });
+      return null;
+    }
+  };
+  const out: SizeRaw[] = [];
+  let ceiling: LoadResult | null = null;
+  try {
+    log(
+      `load stack ${project}: nginx ${base.nginx}, app ${base.direct}, render-all baseline ${base.baseline}`,
+    );
+    await c(['up', '-d', '--wait', '--wait-timeout', '240']);
+    const appId = (await c(['ps', '-q', 'app'])).trim();
+    ceiling = await attempt('ceiling', () =>
+      load('nginx /nginx-health (ceiling)', `${base.nginx}/nginx-health`, {
+        duration: s.duration,
+        connections: s.connections,
+      }),
+    );
+    if (ceiling) log(`ceiling: ${ceiling.rps} req/s, p99 ${ceiling.p99_ms} ms`);
+    for (const posts of s.sizes) {
+      log(`seeding ${posts} posts (node dist/seed/seed.cli.js --count ${posts} --reset --seed 1)`);
+      const t = Date.now();
+      const seedOut = await c([
+        'exec',
+        '-T',
+        'app',
+        'node',
+        'dist/seed/seed.cli.js',
+        '--count',
+        String(posts),
+        '--reset',
+        '--seed',
+        '1',
+      ]);
+      const seed_s = seconds(t);
+      const seed_output = seedOut.trim().split('\n').pop() ?? '';
+      log(`  ${seed_output} (${seed_s} s wall)`);
+      const context = await sizeContext(base.direct, posts);
+      log(
+        `  deep page ${context.deepPage}, its cursor ${context.deepCursor.slice(0, 24)}…, post ${context.postId}`,
+      );
+      const runs: ScenarioRun[] = [];
+      const rss: number[] = [];
+      for (const sc of scenarios(context)) {
+        for (const via of sc.via) {
+          const name = `${SCENARIO_TITLES[sc.id]}, ${via}, ${posts} posts`;
+          const run = await attempt(name, async () => {
+            const work = measure(name, `${base[via]}${sc.path}`, {
+              connections: s.connections,
+              duration: s.duration,
+              request: sc.request,
+              ...(sc.bounded ? { maxRequests: s.maxWrites } : {}),
+              ...(sc.sequential ? { sequential: true } : {}),
+            });
+            const sample = async () => (via === 'baseline' ? undefined : serverRssMb(appId));
+            const { result, samples } = await sampleDuring(work, sample, 1000);
+            rss.push(...samples);
+            return result;
+          });
+          if (!run) continue;
+          log(
+            `  ${name}: ${run.rps} req/s (${run.mode}, ${run.requests} requests), p50 ${run.p50_ms} ms, ` +
+              `p99 ${run.p99_ms} ms, statuses ${JSON.stringify(run.statuses)}, errors ${run.errors}`,
+          );
+          runs.push({ ...run, scenario: sc.id, via, posts });
+        }
+      }
+      out.push({ posts, seed_s, seed_output, context, runs, rss_mb_samples: rss });
+    }
+  } catch (err) {
+    failures.push({ step: 'load stack', error: err instanceof Error ? err.message : String(err) });
+    log(`  FAILED load stack: ${failures[failures.length - 1]!.error}`);
+  } finally {
+    log(`tearing down ${project}`);
+    await c(['down', '-v', '--remove-orphans', '--timeout', '15']).catch((e: unknown) => log(String(e)));
+  }
+  return { ceiling, sizes: out };
+}

@@ -1,0 +1,59 @@
+/** The measure part's output (bench-results/raw.json), which the report part reads. Figures only, no verdicts. */
+import type { LoadResult } from './lib';
+import type { ScenarioId, SizeContext, Via } from './scenarios';
+
+export interface ScenarioRun extends LoadResult {
+  scenario: ScenarioId;
+  via: Via;
+  posts: number;
+}
+
+export interface SizeRaw {
+  posts: number;
+  /** Wall time of the app image's seeder (`node dist/seed/seed.cli.js --count N --reset --seed 1`). */
+  seed_s: number;
+  /** The seeder's last line. */
+  seed_output: string;
+  context: SizeContext;
+  runs: ScenarioRun[];
+  /** The app's RSS, sampled every second while nginx or the app was under load. */
+  rss_mb_samples: number[];
+}
+
+export interface StartupRaw {
+  cold_s: number;
+  warm_s: number;
+}
+
+export interface ImageRaw {
+  app_image: string;
+  base_image: string;
+  image_mb: number;
+  base_image_mb: number;
+  image_own_mb: number;
+  rebuild_unchanged_s: number;
+  rebuild_after_source_change_s: number;
+}
+
+/** Something that threw while measuring: recorded, so the report still shows everything else. */
+export interface Failure {
+  step: string;
+  error: string;
+}
+
+export interface RawResults {
+  started_at: string;
+  finished_at: string;
+  bench_s: number;
+  database_image: string;
+  /** `docker image inspect` id of the database image, when it could be read. */
+  database_image_id: string | null;
+  nginx_image: string;
+  machine: string;
+  settings: { sizes: number[]; duration_s: number; connections: number; max_writes: number; smoke: boolean };
+  ceiling: LoadResult | null;
+  sizes: SizeRaw[];
+  startup: { ours: StartupRaw | null; first_version: StartupRaw | null };
+  image: ImageRaw | null;
+  failures: Failure[];
+}

@@ -1,0 +1,87 @@
+/**
+ * What the bench asks of the stack at each size: the requests a user's browser or an API client makes.
+ * Paths only; measure-load.ts puts them behind nginx, straight to the app, or (render_all) the baseline.
+ */
+import type { RequestSpec } from './lib';
+
+/** The app's default ?limit: a page as a user sees it. */
+export const PAGE_SIZE = 20;
+
+export type Via = 'nginx' | 'direct' | 'baseline';
+
+export type ScenarioId =
+  'page1' | 'deep_number' | 'deep_cursor' | 'post_page' | 'api_list' | 'api_create' | 'render_all';
+
+/** What each scenario is called in tables and the chart, whatever the size. */
+export const SCENARIO_TITLES: Record<ScenarioId, string> = {
+  page1: '/posts (page 1)',
+  deep_number: '/posts?page=<last>',
+  deep_cursor: '/posts?before=<cursor of last page>',
+  post_page: '/posts/:id',
+  api_list: 'GET /api/posts',
+  api_create: 'POST /api/posts',
+  render_all: 'render all (original app)',
+};
+
+/** Where this size's deep scenarios point, found before measuring (see measure-load.ts). */
+export interface SizeContext {
+  posts: number;
+  /** The last page by number. */
+  deepPage: number;
+  /** The cursor (from an API `next` link) of the same last page. */
+  deepCursor: string;
+  /** One post to open. */
+  postId: string;
+}
+
+export interface Scenario {
+  id: ScenarioId;
+  via: Via[];
+  path: string;
+  request: RequestSpec;
+  /** Writes are bounded in count as well as time. */
+  bounded?: boolean;
+  /** Always one connection and 1-2 requests, however fast the probe (the render-everything baseline). */
+  sequential?: boolean;
+}
+
+const html: RequestSpec = { headers: { accept: 'text/html' } };
+const json: RequestSpec = { headers: { accept: 'application/json' } };
+
+/** The body every POST sends: valid, so the answer must be 201. The bench's database is thrown away. */
+export const createBody = JSON.stringify({
+  title: 'Bench post',
+  body: 'Written by the benchmark against its own throwaway database.',
+  author: 'bench',
+});
+
+export function scenarios(ctx: SizeContext): Scenario[] {
+  const both: Via[] = ['nginx', 'direct'];
+  return [
+    { id: 'page1', via: both, path: '/posts', request: html },
+    {
+      id: 'deep_number',
+      via: both,
+      path: `/posts?page=${ctx.deepPage}`,
+      request: html,
+    },
+    {
+      id: 'deep_cursor',
+      via: both,
+      path: `/posts?${new URLSearchParams({ before: ctx.deepCursor, limit: String(PAGE_SIZE) })}`,
+      request: html,
+    },
+    { id: 'post_page', via: both, path: `/posts/${ctx.postId}`, request: html },
+    { id: 'api_list', via: both, path: '/api/posts', request: json },
+    // The original app's way: every post, whatever the page (one URL), served by render-all-baseline.ts.
+    { id: 'render_all', via: ['baseline'], path: '/posts', request: html, sequential: true },
+    // Last: the posts it writes must not change what the reads above measured.
+    {
+      id: 'api_create',
+      via: both,
+      path: '/api/posts',
+      request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody },
+      bounded: true,
+    },
+  ];
+}
