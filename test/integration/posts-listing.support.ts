@@ -69,7 +69,7 @@ export async function walkCursor(
   const pages: string[][] = [];
   let url: string | null = start;
   while (url) {
-    if (pages.length >= (opts.maxPages ?? 1000))
+    if (pages.length >= (opts.maxPages ?? 200))
       throw new Error(`cursor walk did not end after ${pages.length} pages`);
     const body = await getListing(http, url);
     pages.push(body.items.map((i) => i.id));
