@@ -18,7 +18,9 @@ import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
 
 export interface AppDeps {
-  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'>;
+  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'> & {
+    db: Pick<Config['db'], 'queryTimeoutMs'>;
+  };
   logger: Logger;
   db: DbProbe & { isConnected(): boolean };
   Post: PostModel;
@@ -94,7 +96,7 @@ export function createApp(deps: AppDeps): Express {
     next(db.isConnected() ? undefined : dbUnavailable());
   };
 
-  const posts = new PostsService(deps.Post);
+  const posts = new PostsService(deps.Post, { maxTimeMs: config.db.queryTimeoutMs });
   app.use(healthRouter(db, readiness, config.version));
   app.get('/', (_req, res) => {
     res.render('home', { title: 'Welcome', dbState: db.state });

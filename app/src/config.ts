@@ -52,6 +52,7 @@ const envSchema = z
     DB_CONNECT_RETRY_MAX_MS: int(10_000, 10, 300_000),
     DB_SERVER_SELECTION_TIMEOUT_MS: int(5_000, 100, 120_000),
     DB_HEARTBEAT_MS: int(2_000, 500, 60_000),
+    DB_QUERY_TIMEOUT_MS: int(3_000, 100, 60_000),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     SEED_ON_START: z.enum(['never', 'if-empty']).default('never'),
     SEED_COUNT: int(100, 0, 10_000_000),
@@ -120,6 +121,8 @@ export interface Config {
     retryMaxMs: number;
     serverSelectionTimeoutMs: number;
     heartbeatMs: number;
+    /** maxTimeMS on every read: a slow database answers 503 in bounded time, not at nginx's 30 s timeout. */
+    queryTimeoutMs: number;
   };
   seed: { onStart: 'never' | 'if-empty'; count: number };
 }
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMaxMs: e.DB_CONNECT_RETRY_MAX_MS,
       serverSelectionTimeoutMs: e.DB_SERVER_SELECTION_TIMEOUT_MS,
       heartbeatMs: e.DB_HEARTBEAT_MS,
+      queryTimeoutMs: e.DB_QUERY_TIMEOUT_MS,
     },
     seed: { onStart: e.SEED_ON_START, count: e.SEED_COUNT },
   };

@@ -66,6 +66,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('bounds every read by DB_QUERY_TIMEOUT_MS (3 s unless set) and refuses nonsense', () => {
+    expect(loadConfig({}).db.queryTimeoutMs).toBe(3_000);
+    expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '1500' }).db.queryTimeoutMs).toBe(1_500);
+    expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '0' })).toThrow(/DB_QUERY_TIMEOUT_MS/);
+  });
+
   it('takes APP_VERSION over the package version', () => {
     expect(loadConfig({ APP_VERSION: '2.0.0-rc.1' }).version).toBe('2.0.0-rc.1');
   });

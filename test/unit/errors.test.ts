@@ -131,6 +131,7 @@ describe('connectOptions', () => {
     retryMaxMs: 10_000,
     serverSelectionTimeoutMs: 5_000,
     heartbeatMs: 2_000,
+    queryTimeoutMs: 3_000,
   };
 
   it('fails fast instead of buffering, and has no credentials by default', () => {
