@@ -35,8 +35,12 @@ export function verdict(t: Target, value: number | null | undefined): Verdict {
   return (t.op === '>=' ? value >= t.target : value <= t.target) ? 'PASS' : 'MISS';
 }
 
-/** An answer the bench did not expect: a status outside 2xx/3xx, a connection error or a timeout. */
+/**
+ * An answer the bench did not expect: a status outside 2xx/3xx, a connection error or a timeout; a run that
+ * got no answer at all counts as one (it measured nothing).
+ */
 export function unexpectedAnswers(r: LoadResult): number {
+  if (r.requests === 0 && r.errors === 0) return 1;
   const bad = Object.entries(r.statuses)
     .filter(([code]) => !/^[23]\d\d$/.test(code))
     .reduce((n, [, count]) => n + count, 0);
