@@ -103,7 +103,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(postsPagesRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
   app.use('/api/posts', postsApiRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
-  for (const mountDemo of Object.values(demos)) mountDemo(app);
+  for (const mountDemo of Object.values<(app: Express) => void>(demos)) mountDemo(app);
 
   app.use(notFoundHandler);
   app.use(errorHandler({ showStack: config.env !== 'production', mappers: [mapDbError] }));

@@ -1,5 +1,5 @@
 /**
- * Benchmark baseline, never part of the app: the original Sparta app's GET /posts, which loads EVERY post
+ * Benchmark baseline, never part of the app: the original app's GET /posts, which loads EVERY post
  * with Post.find({}) (full Mongoose documents) and renders them all as <h3>title</h3><p>body</p>, whatever
  * the page asked for. It reads the same database as the app (same DB_* variables).
  *
