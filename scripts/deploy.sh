@@ -62,7 +62,7 @@ log() { printf '[deploy] %s\n' "$*"; }
 q() { printf '%q' "$1"; } # quotes one word for the remote shell
 
 # The bundle: what compose needs on the host (no secrets, no .env), plus the source when building there.
-files=(docker-compose.yml nginx .env.example scripts/lib/dotenv.sh scripts/lib/deploy-remote.sh)
+files=(docker-compose.yml nginx mongo .env.example scripts/lib/dotenv.sh scripts/lib/deploy-remote.sh)
 if [ "$mode" = build ]; then
   files+=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json
     app/src app/views app/public)
