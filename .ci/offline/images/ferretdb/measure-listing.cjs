@@ -6,6 +6,7 @@
 // Run from the repository root (it loads the mongodb driver from node_modules).
 'use strict';
 const { execFileSync } = require('node:child_process');
+const { setTimeout: sleep } = require('node:timers/promises');
 const { MongoClient, ObjectId } = require(require.resolve('mongodb', { paths: [process.cwd()] }));
 
 const N = Number(process.argv[2] || 100_000);
@@ -28,7 +29,7 @@ async function start(name, pushdown) {
   const port = docker('port', name, '27017/tcp').split(':').pop();
   for (let i = 0; i < 240; i++) {
     if (docker('inspect', '-f', '{{.State.Health.Status}}', name) === 'healthy') break;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/bench`, {
     serverSelectionTimeoutMS: 60_000,
