@@ -10,7 +10,8 @@ import { healthRouter, type DbProbe, type Readiness } from './health/health.rout
 import { createAssetUrl } from './http/assets';
 import { homeLinks } from './http/home-links';
 import { sanitizeRequestId } from './http/request-id';
-import type { Logger } from './logger';
+import { requestLogOptions, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics/metrics';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
 import { postsApiRouter } from './posts/posts.api';
 import { postsPagesRouter } from './posts/posts.routes';
@@ -25,6 +26,8 @@ export interface AppDeps {
   db: DbProbe & { isConnected(): boolean };
   Post: PostModel;
   readiness: Readiness;
+  /** Prometheus metrics; server.ts passes its own so MongoDB's pool events reach them. */
+  metrics?: Metrics;
 }
 
 /** Builds the Express app. Never listens and never connects: server.ts does that. */
@@ -37,6 +40,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple'); // ?page[$gt]=1 stays a flat key, never a nested object
   configureViews(app, config);
 
+  const metrics = deps.metrics ?? createMetrics({ version: config.version });
+  metrics.setReadinessProbe(() => !readiness.shuttingDown && db.isConnected());
+  app.use(metrics.trackRoutePattern);
   app.use(
     pinoHttp({
       logger,
@@ -45,15 +51,12 @@ export function createApp(deps: AppDeps): Express {
         res.setHeader('X-Request-ID', id);
         return id;
       },
-      customProps: (req) => ({ clientIp: (req as express.Request).ip }),
-      customLogLevel: (req, res, err) => {
-        if (err || res.statusCode >= 500) return 'error';
-        if (res.statusCode >= 400) return 'warn';
-        if (req.url === '/healthz' || req.url === '/readyz') return 'debug';
-        return 'info';
-      },
+      ...requestLogOptions,
     }),
   );
+  // Before the histogram, so Prometheus' own scrapes do not count as traffic.
+  app.get('/metrics', metrics.endpoint);
+  app.use(metrics.requests);
 
   // While draining, answer and then close each keep-alive connection: nginx would otherwise keep reusing
   // its upstream sockets until the drain budget cuts them, instead of moving on to another replica.

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { Database } from './db/database';
 import type { Readiness } from './health/health.routes';
 import { createLogger, type Logger } from './logger';
+import { createMetrics } from './metrics/metrics';
 import { getPostModel } from './posts/post.model';
 import { seedIfEmpty } from './seed/seed';
 
@@ -33,7 +34,9 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const db = new Database(config.db, logger);
   const Post = getPostModel(db.connection);
   const readiness: Readiness = { shuttingDown: false };
-  const app = createApp({ config, logger, db, Post, readiness });
+  const metrics = createMetrics({ version: config.version });
+  db.onClient((client) => metrics.watchMongoClient(client));
+  const app = createApp({ config, logger, db, Post, readiness, metrics });
 
   const server = http.createServer(app);
   // Idle keep-alive connections must outlive nginx's (60 s) so nginx never reuses a socket we just closed.

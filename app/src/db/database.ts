@@ -1,4 +1,4 @@
-import mongoose, { type Connection, type ConnectOptions } from 'mongoose';
+import mongoose, { type Connection, type ConnectOptions, type mongo } from 'mongoose';
 import type { Config } from '../config';
 import { redactUri } from '../config';
 import type { Logger } from '../logger';
@@ -54,6 +54,7 @@ export class Database {
   private wakeRetry: (() => void) | undefined;
   private connecting: Promise<void> | undefined;
   private everConnected = false;
+  private readonly clientListeners: ((client: mongo.MongoClient) => void)[] = [];
 
   constructor(
     private readonly config: Config['db'],
@@ -74,6 +75,11 @@ export class Database {
 
   get state(): string {
     return STATES[this.connection.readyState] ?? 'unknown';
+  }
+
+  /** Calls `listener` with each driver client before it connects (one per connect attempt): pool metrics. */
+  onClient(listener: (client: mongo.MongoClient) => void): void {
+    this.clientListeners.push(listener);
   }
 
   isConnected(): boolean {
@@ -111,7 +117,12 @@ export class Database {
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         this.logger.info({ uri: redactUri(uri), attempt: attempt + 1 }, 'connecting to mongodb');
-        await this.connection.openUri(uri, connectOptions(this.config));
+        const opening = this.connection.openUri(uri, connectOptions(this.config));
+        // openUri has just created the driver's client (synchronously, before its first await); the pool's
+        // events come during and after the connect.
+        const client = this.connection.getClient() as mongo.MongoClient | undefined;
+        if (client) for (const listener of this.clientListeners) listener(client);
+        await opening;
         this.everConnected = true;
         this.logger.info({ db: this.connection.name }, 'connected to mongodb');
         return;
@@ -123,7 +134,9 @@ export class Database {
           // Retrying will not fix wrong credentials by itself, but keep trying: a secret may be rotated in.
           this.logger.error(
             { err: message, retryInMs: delay },
-            'mongodb rejected the credentials (check DB_USER, DB_PASSWORD/DB_PASSWORD_FILE, DB_AUTH_SOURCE)',
+            'mongodb rejected the credentials: check DB_USER and DB_PASSWORD or DB_PASSWORD_FILE (with docker compose: ' +
+              'MONGO_ROOT_USERNAME in .env, and the password file /run/db-secrets/mongo_root_password in the ' +
+              'db_secrets volume, written once from MONGO_ROOT_PASSWORD; `docker compose down -v` starts over)',
           );
         } else {
           this.logger.warn({ err: message, retryInMs: delay }, 'mongodb not reachable yet');
