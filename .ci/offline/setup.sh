@@ -30,16 +30,21 @@ else
 fi
 step node.sh
 step images.sh
+step images-edge.sh
 
 log "writing $ENV_FILE"
 mkdir -p "$(dirname "$ENV_FILE")"
 # shellcheck source=/dev/null
 . "$CACHE_DIR/build/images.env"
+# shellcheck source=/dev/null
+. "$CACHE_DIR/build/images-edge.env"
 tmp="$ENV_FILE.tmp"
 cat >"$tmp" <<EOT
 NODE_IMAGE=$NODE_IMAGE
 NGINX_IMAGE=$NGINX_IMAGE
 MONGO_IMAGE=$MONGO_IMAGE
+ACME_IMAGE=$ACME_IMAGE
+PEBBLE_IMAGE=$PEBBLE_IMAGE
 DATABASE_FLAVOR=ferretdb
 FERRETDB_VERSION=${FERRETDB_VERSION#v}
 TESTCONTAINERS_RYUK_DISABLED=true
