@@ -30,6 +30,7 @@ else
 fi
 step node.sh
 step images.sh
+step images-monitoring.sh
 step images-edge.sh
 
 log "writing $ENV_FILE"
@@ -37,12 +38,16 @@ mkdir -p "$(dirname "$ENV_FILE")"
 # shellcheck source=/dev/null
 . "$CACHE_DIR/build/images.env"
 # shellcheck source=/dev/null
+. "$CACHE_DIR/build/monitoring.env"
+# shellcheck source=/dev/null
 . "$CACHE_DIR/build/images-edge.env"
 tmp="$ENV_FILE.tmp"
 cat >"$tmp" <<EOT
 NODE_IMAGE=$NODE_IMAGE
 NGINX_IMAGE=$NGINX_IMAGE
 MONGO_IMAGE=$MONGO_IMAGE
+PROMETHEUS_IMAGE=$PROMETHEUS_IMAGE
+NGINX_EXPORTER_IMAGE=$NGINX_EXPORTER_IMAGE
 ACME_IMAGE=$ACME_IMAGE
 PEBBLE_IMAGE=$PEBBLE_IMAGE
 DATABASE_FLAVOR=ferretdb
