@@ -3,28 +3,71 @@
 # It installs Docker Engine and the compose plugin, fetches this project at a git ref, writes .env with
 # generated secrets (never overwriting existing ones), starts the stack and installs a systemd unit so the
 # stack comes back after a reboot. Safe to run again by hand: `sudo bash user-data.sh`.
-# The log is in /var/log/posts-stack-setup.log (and cloud-init's /var/log/cloud-init-output.log).
+#
+# Day two needs no sudo: the stack folder belongs to the login user (ec2-user or ubuntu) and the docker group,
+# .env is 0640 (readable by that group), and the login user and SSM's ssm-user are in the docker group. So
+# `docker compose ps/logs/pull/up` in the folder and `scripts/deploy.sh ec2-user@HOST` work as they are.
+# (The docker group is root-equivalent already: letting it read .env gives away nothing it could not get.)
+#
+# The log is /var/log/posts-stack-setup.log (mode 0640) and cloud-init's /var/log/cloud-init-output.log. A
+# token in REPO_URL never reaches either, and is not stored in the checkout's .git/config.
 #
 # Parameters: edit the defaults below before pasting this into "User data", or export them when running by hand.
 set -euo pipefail
 
-REPO_URL=${REPO_URL:-https://github.com/example/posts-stack.git} # your fork
+REPO_URL=${REPO_URL:-https://github.com/example/posts-stack.git} # your fork (https://TOKEN@github.com/... if private)
 REPO_REF=${REPO_REF:-main}              # branch, tag or commit
 STACK_DIR=${STACK_DIR:-/opt/posts-stack}
 HTTP_PORT=${HTTP_PORT:-80}
 # Empty: build the app image on the instance. Or an image in a registry, e.g. ghcr.io/you/posts-stack:v1.2.0
 # (for a private one, `docker login` on the instance first, then `sudo systemctl restart posts-stack`).
 APP_IMAGE=${APP_IMAGE:-}
-COMPOSE_VERSION=${COMPOSE_VERSION:-latest} # Amazon Linux only: its repos have no compose plugin
-BUILDX_VERSION=${BUILDX_VERSION:-v0.17.1}  # Amazon Linux only: compose builds with buildx
+# Who runs day-two commands: the owner of STACK_DIR. Empty: ec2-user or ubuntu, whichever exists.
+LOGIN_USER=${LOGIN_USER:-}
+STACK_GROUP=${STACK_GROUP:-docker}        # STACK_DIR's group; .env is readable by it
+SSM_USER=${SSM_USER:-ssm-user}            # made now (when the SSM agent is installed) so it joins the docker group
 SKIP_PACKAGES=${SKIP_PACKAGES:-0}         # 1: Docker, the compose plugin, git and curl are already installed
 UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
 USE_SYSTEMD=${USE_SYSTEMD:-auto}          # auto: when systemd runs; 0: write the unit, start with compose
 LOG_FILE=${LOG_FILE:-/var/log/posts-stack-setup.log}
 
-exec > >(tee -a "$LOG_FILE") 2>&1
+# Amazon Linux 2023 only: its repositories have Docker but no compose or buildx plugin, so these two binaries
+# come from the projects' GitHub releases, pinned by version AND sha256 (a download that does not match stops
+# the script). Ubuntu installs both from its own signed archive instead (apt verifies the signatures).
+# To update: pick a release, take the sha256 of docker-compose-linux-{x86_64,aarch64} from the release's
+# checksums.txt (buildx: buildx-vX.Y.Z.linux-{amd64,arm64}), or `curl -fsSL URL | sha256sum`, and replace
+# the version and both sums together.
+COMPOSE_VERSION=v5.1.0
+COMPOSE_SHA256_X86_64=5633cb21e06a7c88c7ca48a9334d3d0f7f892e9605ae9e9a45f9a095d4ffceb8
+COMPOSE_SHA256_AARCH64=da671ae15b4d7c68c38b572a2e9ceba89f09657d2682c2d2e34ad6db828e7442
+BUILDX_VERSION=v0.36.0
+BUILDX_SHA256_AMD64=07823fdfcd82a41be90155a8b16876c1a780a6462de805a9f3f63b3119ccfb99
+BUILDX_SHA256_ARM64=70382de03915c07c488ae4ddc4f7e169ee978f953e754ecfce110ba017e0132b
+
+# redact: hides the user:password@ (or token@) part of every URL in its input.
+redact() { sed -u -E 's#([A-Za-z][A-Za-z0-9+.-]*://)[^/@[:space:]]+@#\1***@#g'; }
+umask 022
+[ -f "$LOG_FILE" ] || install -m 0640 /dev/null "$LOG_FILE"
+chmod 0640 "$LOG_FILE"
+exec > >(redact | tee -a "$LOG_FILE") 2>&1
 log() { printf '[posts-stack %s] %s\n' "$(date -u +%FT%TZ)" "$*"; }
 with_systemd() { [ "$USE_SYSTEMD" = 1 ] || { [ "$USE_SYSTEMD" = auto ] && [ -d /run/systemd/system ]; }; }
+# git never prompts (a boot has nobody to answer) and its messages go through redact like everything else.
+export GIT_TERMINAL_PROMPT=0
+
+# download_verified URL SHA256 FILE: downloads to a temporary file and installs it only if the sum matches.
+download_verified() {
+  local url=$1 sum=$2 file=$3 tmp
+  tmp=$(mktemp)
+  curl -fsSL --retry 3 -o "$tmp" "$url"
+  if ! echo "$sum  $tmp" | sha256sum -c --status; then
+    log "sha256 mismatch for $url: expected $sum, got $(sha256sum "$tmp" | cut -d' ' -f1)"
+    rm -f "$tmp"
+    exit 1
+  fi
+  install -m 0755 "$tmp" "$file"
+  rm -f "$tmp"
+}
 
 install_packages() {
   # shellcheck disable=SC1091
@@ -32,22 +75,22 @@ install_packages() {
   case ${ID:-} in
     amzn)
       dnf install -y docker git
-      local arch plugins=/usr/local/lib/docker/cli-plugins
-      arch=$(uname -m) # x86_64 or aarch64, as compose names its binaries
+      local plugins=/usr/local/lib/docker/cli-plugins compose_sum buildx_arch buildx_sum
       mkdir -p "$plugins"
-      if [ "$COMPOSE_VERSION" = latest ]; then
-        curl -fsSL -o "$plugins/docker-compose" "https://github.com/docker/compose/releases/latest/download/docker-compose-linux-$arch"
-      else
-        curl -fsSL -o "$plugins/docker-compose" "https://github.com/docker/compose/releases/download/$COMPOSE_VERSION/docker-compose-linux-$arch"
-      fi
-      case $arch in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; esac
-      curl -fsSL -o "$plugins/docker-buildx" "https://github.com/docker/buildx/releases/download/$BUILDX_VERSION/buildx-$BUILDX_VERSION.linux-$arch"
-      chmod 755 "$plugins/docker-compose" "$plugins/docker-buildx"
+      case $(uname -m) in
+        x86_64) compose_sum=$COMPOSE_SHA256_X86_64 buildx_arch=amd64 buildx_sum=$BUILDX_SHA256_AMD64 ;;
+        aarch64) compose_sum=$COMPOSE_SHA256_AARCH64 buildx_arch=arm64 buildx_sum=$BUILDX_SHA256_ARM64 ;;
+        *) log "unsupported CPU $(uname -m)"; exit 1 ;;
+      esac
+      download_verified "https://github.com/docker/compose/releases/download/$COMPOSE_VERSION/docker-compose-linux-$(uname -m)" \
+        "$compose_sum" "$plugins/docker-compose"
+      download_verified "https://github.com/docker/buildx/releases/download/$BUILDX_VERSION/buildx-$BUILDX_VERSION.linux-$buildx_arch" \
+        "$buildx_sum" "$plugins/docker-buildx"
       ;;
     ubuntu)
       export DEBIAN_FRONTEND=noninteractive
       apt-get update -q
-      # Ubuntu's own packages: no third-party repository to trust.
+      # Ubuntu's own packages: signed by its archive key, no third-party repository to trust.
       apt-get install -y -q docker.io docker-compose-v2 docker-buildx git curl
       ;;
     *)
@@ -62,21 +105,50 @@ install_packages() {
   fi
   systemctl enable docker
   systemctl restart docker
-  # The default login user may run docker without sudo (it is root-equivalent: keep SSH restricted).
-  for user in ec2-user ubuntu; do
-    if id "$user" >/dev/null 2>&1; then usermod -aG docker "$user"; fi
+}
+
+# The login user, and ssm-user, in the docker group (root-equivalent: keep SSH and SSM access narrow).
+# The SSM agent makes ssm-user at the first session, after this script: making it now, as the agent would
+# (a home, bash), is what lets it join the group. The agent keeps an existing ssm-user.
+setup_users() {
+  if [ -z "$LOGIN_USER" ]; then
+    for candidate in ec2-user ubuntu; do
+      if id "$candidate" >/dev/null 2>&1; then LOGIN_USER=$candidate && break; fi
+    done
+  fi
+  getent group "$STACK_GROUP" >/dev/null || groupadd --system "$STACK_GROUP"
+  if [ -n "$SSM_USER" ] && ! id "$SSM_USER" >/dev/null 2>&1 &&
+    { command -v amazon-ssm-agent >/dev/null || [ -d /snap/amazon-ssm-agent ]; }; then
+    useradd --create-home --shell /bin/bash "$SSM_USER"
+    log "created $SSM_USER for SSM Session Manager"
+  fi
+  local user
+  for user in "$LOGIN_USER" "$SSM_USER"; do
+    if [ -n "$user" ] && id "$user" >/dev/null 2>&1; then
+      usermod -aG "$STACK_GROUP" "$user"
+      [ "$STACK_GROUP" = docker ] || usermod -aG docker "$user"
+      log "$user is in the $STACK_GROUP group (log in again to use it)"
+    fi
   done
 }
 
 fetch_project() {
+  # The URL is given to each git command and never stored: .git/config gets it without credentials.
+  local public_url
+  public_url=$(printf '%s' "$REPO_URL" | redact | sed 's#\*\*\*@##')
   if [ -d "$STACK_DIR/.git" ]; then
-    log "updating $STACK_DIR to $REPO_REF"
+    log "updating $STACK_DIR to $REPO_REF from $public_url"
   else
-    log "cloning $REPO_URL into $STACK_DIR"
-    git clone --quiet "$REPO_URL" "$STACK_DIR"
+    log "cloning $public_url into $STACK_DIR"
+    git clone --quiet --no-checkout "$REPO_URL" "$STACK_DIR"
+    git -C "$STACK_DIR" remote set-url origin "$public_url"
   fi
-  git -C "$STACK_DIR" fetch --quiet origin "$REPO_REF"
-  git -C "$STACK_DIR" checkout --quiet --detach FETCH_HEAD
+  # Other users (the login user, ssm-user) work in this checkout too: let git trust it for everyone.
+  git config --system --get-all safe.directory 2>/dev/null | grep -qxF "$STACK_DIR" ||
+    git config --system --add safe.directory "$STACK_DIR"
+  git -C "$STACK_DIR" config core.sharedRepository group
+  git -C "$STACK_DIR" fetch --quiet "$REPO_URL" "$REPO_REF"
+  git -C "$STACK_DIR" checkout --quiet --force --detach FETCH_HEAD
   log "at commit $(git -C "$STACK_DIR" rev-parse --short HEAD)"
 }
 
@@ -84,13 +156,22 @@ write_env() {
   # shellcheck source-path=SCRIPTDIR/../lib source=dotenv.sh
   . "$STACK_DIR/scripts/lib/dotenv.sh"
   local env_file=$STACK_DIR/.env
-  [ -f "$env_file" ] || (umask 077 && : >"$env_file")
-  chmod 600 "$env_file"
+  [ -f "$env_file" ] || (umask 027 && : >"$env_file")
   # Secrets: generated once, kept forever (the database keeps the password it was created with).
   dotenv_default "$env_file" MONGO_ROOT_PASSWORD "$(random_secret)"
   dotenv_default "$env_file" HTTP_PORT "$HTTP_PORT"
   if [ -n "$APP_IMAGE" ]; then dotenv_set "$env_file" APP_IMAGE "$APP_IMAGE"; fi
   log "wrote $env_file (secrets kept if they were already there)"
+}
+
+# The stack folder for day two: owned by the login user, group STACK_GROUP (setgid folders, so new files join
+# it), group-writable so ssm-user can deploy too; .env 0640, never world-readable.
+set_ownership() {
+  chown -R "${LOGIN_USER:-root}:$STACK_GROUP" "$STACK_DIR"
+  chmod -R g+rwX,o-w "$STACK_DIR"
+  find "$STACK_DIR" -type d -exec chmod g+s {} +
+  chmod 0640 "$STACK_DIR/.env"
+  log "$STACK_DIR belongs to ${LOGIN_USER:-root}:$STACK_GROUP; .env is 0640"
 }
 
 install_unit() {
@@ -103,6 +184,7 @@ After=docker.service network-online.target
 Wants=network-online.target
 
 [Service]
+# APP_REPLICAS in .env is kept by this plain up: docker-compose.yml's app has deploy.replicas from it.
 Type=oneshot
 RemainAfterExit=yes
 WorkingDirectory=$STACK_DIR
@@ -147,8 +229,10 @@ start_stack() {
 
 log "start"
 if [ "$SKIP_PACKAGES" != 1 ]; then install_packages; fi
+setup_users
 fetch_project
 write_env
+set_ownership
 install_unit
 start_stack
 log "done"

@@ -7,15 +7,18 @@ import { httpClient } from '../support/http';
 import { appImage, slug } from '../support/product';
 import { projectRoot } from '../support/stack';
 import getPort from 'get-port';
-import { runScript, tempWorkDir } from './support/hosts';
+import { createLoginUser, LoginUser, runScript, tempWorkDir } from './support/hosts';
 
 // scripts/ec2/user-data.sh on this machine, past the package step (SKIP_PACKAGES=1: Docker is here already):
 // it clones the project from a git URL at a ref, writes .env with a generated secret, writes the systemd unit
-// and starts the stack; run again, it keeps the secret. Installing packages on AL2023/Ubuntu is not tested here.
+// and starts the stack; run again, it keeps the secret. The stack folder is handed to a throwaway login user
+// (standing in for ec2-user), who then runs the day-two commands without sudo. Installing packages on
+// AL2023/Ubuntu is not tested here.
 jest.setTimeout(240_000);
 
 const project = `${slug}-userdata-${randomUUID().slice(0, 8)}`;
 let work: string;
+let user: LoginUser;
 let stackDir: string;
 let unitDir: string;
 let env: NodeJS.ProcessEnv;
@@ -26,7 +29,9 @@ const envValue = (key: string) =>
 
 beforeAll(async () => {
   work = tempWorkDir(`${slug}-userdata-test`);
-  stackDir = path.join(work, 'opt', slug);
+  user = await createLoginUser('userdatatest');
+  // Under the user's home: the test's temp folder is root-only, and /opt is this machine's.
+  stackDir = path.join(user.home, slug);
   unitDir = path.join(work, 'systemd');
   httpPort = await getPort();
   // The "git URL": a bare clone of this repository's committed HEAD.
@@ -45,6 +50,10 @@ beforeAll(async () => {
     LOG_FILE: path.join(work, 'setup.log'),
     COMPOSE_PROJECT_NAME: project,
     SEED_COUNT: '5',
+    LOGIN_USER: user.name,
+    SSM_USER: '', // never create users on this machine beyond the throwaway one
+    // user-data trusts the checkout for every user in git's system config: a temp file here, not /etc/gitconfig.
+    GIT_CONFIG_SYSTEM: path.join(work, 'gitconfig'),
   };
 });
 
@@ -61,8 +70,28 @@ afterAll(async () => {
       '--remove-orphans',
     ]).catch((e) => console.error(e));
   }
+  await user?.remove();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
+
+/** Runs a shell command line as the login user (its groups included, as after a fresh login). */
+function asLoginUser(command: string): { code: number; output: string } {
+  try {
+    const output = execFileSync(
+      'runuser',
+      ['-u', user.name, '--', 'env', `GIT_CONFIG_SYSTEM=${env.GIT_CONFIG_SYSTEM}`, 'bash', '-c', command],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    return { code: 0, output };
+  } catch (error) {
+    const {
+      status,
+      stdout = '',
+      stderr = '',
+    } = error as { status?: number; stdout?: string; stderr?: string };
+    return { code: status ?? -1, output: `${stdout}${stderr}` };
+  }
+}
 
 it('clones the project, writes .env with a generated secret and the systemd unit, starts the stack; a rerun keeps the secret', async () => {
   const first = await runScript(path.join(projectRoot, 'scripts', 'ec2', 'user-data.sh'), [], env);
@@ -78,7 +107,12 @@ it('clones the project, writes .env with a generated secret and the systemd unit
   expect(first.code).toBe(0);
   expect(health.status).toBe(200);
   expect(secret).toMatch(/^[A-Za-z0-9]{32}$/);
-  expect(fs.statSync(path.join(stackDir, '.env')).mode & 0o077).toBe(0);
+  const envStat = fs.statSync(path.join(stackDir, '.env'));
+  expect(envStat.mode & 0o777).toBe(0o640);
+  expect(envStat.uid).toBe(fs.statSync(user.home).uid);
+  expect(envStat.gid).toBe(
+    Number(execFileSync('getent', ['group', 'docker'], { encoding: 'utf8' }).split(':')[2]),
+  );
   expect(envValue('HTTP_PORT')).toBe(String(httpPort));
   expect(fs.existsSync(path.join(stackDir, '.git'))).toBe(true);
   expect(unit).toContain(`WorkingDirectory=${stackDir}`);
@@ -88,4 +122,44 @@ it('clones the project, writes .env with a generated secret and the systemd unit
   expect(second.code).toBe(0);
   expect(envValue('MONGO_ROOT_PASSWORD')).toBe(secret); // never overwritten
   expect((await httpClient(`http://127.0.0.1:${httpPort}`).get('/')).status).toBe(200);
+});
+
+it('day two as the login user, without sudo: compose ps/logs/config, a git fetch, a .env edit, a deploy folder', () => {
+  const p = `-p ${project}`;
+  const result = asLoginUser(
+    [
+      `cd ${stackDir}`,
+      `docker compose ${p} ps --format '{{.Service}} {{.State}}'`,
+      `docker compose ${p} logs --tail 1 app >/dev/null`,
+      `docker compose ${p} config -q`,
+      'git status --short >/dev/null',
+      "sed -i 's/^SEED_COUNT=.*/SEED_COUNT=5/' .env",
+      'mkdir .incoming && rmdir .incoming',
+      'id -un',
+    ].join(' && '),
+  );
+
+  expect(result.output).not.toMatch(/permission denied|dubious ownership/i);
+  expect(result.code).toBe(0);
+  expect(result.output).toMatch(/^app running$/m);
+  expect(result.output.trim().split('\n').pop()).toBe(user.name);
+  expect(fs.statSync(path.join(stackDir, '.env')).mode & 0o777).toBe(0o640); // sed -i kept the mode
+});
+
+it('never writes a token from REPO_URL to its output or log', async () => {
+  const token = 'tok3n-never-logged';
+  const logFile = path.join(work, 'token.log');
+  const result = await runScript(path.join(projectRoot, 'scripts', 'ec2', 'user-data.sh'), [], {
+    ...env,
+    // Nothing listens on port 9: the clone fails at once, after git and the script have printed the URL.
+    REPO_URL: `https://deploy:${token}@127.0.0.1:9/${slug}.git`,
+    STACK_DIR: path.join(work, 'token-stack'),
+    LOG_FILE: logFile,
+  });
+
+  expect(result.code).not.toBe(0);
+  expect(result.output).toContain('127.0.0.1:9/'); // the URL was printed, without its credentials
+  expect(result.output).not.toContain(token);
+  expect(fs.readFileSync(logFile, 'utf8')).not.toContain(token);
+  expect(fs.statSync(logFile).mode & 0o777).toBe(0o640);
 });
