@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Updates a running host over SSH: ships the compose bundle, builds or pulls the app image, runs
-# `docker compose up -d --wait`, smoke-checks through nginx and rolls back to the previous image on failure.
+# Updates a running host over SSH, as its login user (in the docker group; never root): ships the compose
+# bundle, checks the new config (compose config, `nginx -t` in a throwaway container), builds or pulls the app
+# image, switches (files in place, `docker compose up -d --wait`, nginx reload), smoke-checks through nginx and
+# rolls back to the previous image on failure. One deploy at a time per host (flock on DIR/.deploy.lock).
 #
 #   scripts/deploy.sh [options] user@host
 #
@@ -8,17 +10,21 @@
 #   --build              build APP_IMAGE on the host from the shipped source (default otherwise)
 #   --dir DIR            the stack's directory on the host (DEPLOY_DIR, default /opt/posts-stack)
 #   --project NAME       compose project name on the host (COMPOSE_PROJECT_NAME, default: the file's name:)
-#   --set KEY=VALUE      set a non-secret KEY in the host's .env (repeatable), e.g. --set HTTP_PORT=8080
+#   --set KEY=VALUE      set a non-secret KEY in the host's .env (repeatable), e.g. --set APP_REPLICAS=2;
+#                        KEY matches ^[A-Z_][A-Z0-9_]*$, VALUE is one line, no *PASSWORD*/*SECRET*/*TOKEN* keys
 #   --smoke-timeout S    seconds the smoke check may take (SMOKE_TIMEOUT, default 60)
 #   -p, --port PORT      SSH port (SSH_PORT);  -i, --identity FILE  SSH key (SSH_KEY)
 #
 # Environment: APP_IMAGE (default posts-stack/app:latest), SSH_OPTS (extra ssh options, space-separated).
-# Exit status: 0 deployed; 1 failed with nothing changed or nothing to roll back to; 2 failed and rolled back
-# (the previous image serves); 3 failed and the rollback failed. Secrets are never shipped: the host's .env
-# keeps them, and the first deploy generates MONGO_ROOT_PASSWORD there.
+# Exit status: 0 deployed; 1 failed with nothing changed (bad input, failed checks, no image, another deploy
+# running) or a first deploy failed; 2 failed and rolled back (the previous image serves); 3 failed and the
+# rollback failed. Secrets are never shipped: the host's .env keeps them, and the first deploy generates
+# MONGO_ROOT_PASSWORD there.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib/dotenv.sh
+. "$root/scripts/lib/dotenv.sh"
 image=${APP_IMAGE:-posts-stack/app:latest}
 dir=${DEPLOY_DIR:-/opt/posts-stack}
 project=${COMPOSE_PROJECT_NAME:-}
@@ -41,7 +47,7 @@ while [ $# -gt 0 ]; do
     --build) mode=build; shift ;;
     --dir) dir=$2; shift 2 ;;
     --project) project=$2; shift 2 ;;
-    --set) remote_args+=(--set "$2"); shift 2 ;;
+    --set) dotenv_check_pair "$2" || exit 1; remote_args+=(--set "$2"); shift 2 ;;
     --smoke-timeout) smoke_timeout=$2; shift 2 ;;
     -p | --port) ssh_opts+=(-p "$2"); shift 2 ;;
     -i | --identity) ssh_opts+=(-i "$2"); shift 2 ;;
@@ -70,19 +76,24 @@ fi
 
 started=$SECONDS
 log "$mode $image on $target:$dir${project:+ (project $project)}"
-# shellcheck disable=SC2029 # expanded here on purpose, each word quoted for the remote shell by q
-tar -C "$root" -czf - --exclude='*.map' "${files[@]}" |
-  ssh "${ssh_opts[@]}" "$target" \
-    "set -e; mkdir -p $(q "$dir"); rm -rf $(q "$dir/.incoming"); mkdir $(q "$dir/.incoming"); tar -xzf - -C $(q "$dir/.incoming")"
-log "bundle shipped ($((SECONDS - started)) s)"
-
 remote=(bash "$dir/.incoming/scripts/lib/deploy-remote.sh" --dir "$dir" --mode "$mode" --image "$image"
   --smoke-timeout "$smoke_timeout" ${project:+--project "$project"} ${remote_args[@]+"${remote_args[@]}"})
 command=''
 for word in "${remote[@]}"; do command+="$(q "$word") "; done
+d=$(q "$dir")
+# One SSH session: take the lock (fd 9, inherited by the server half) before touching .incoming, so a second
+# deploy can neither overwrite this one's bundle nor run alongside it; unpack; hand over to deploy-remote.sh.
+# umask 002: the files stay writable for the stack directory's group (user-data makes it the docker group).
+session="set -e; umask 002
+mkdir -p $d 2>/dev/null || { echo \"[deploy] cannot create $d as \$(id -un): run scripts/ec2/user-data.sh, or: sudo install -d -o \$(id -un) -g docker -m 2775 $d\" >&2; exit 1; }
+command -v flock >/dev/null || { echo '[deploy] this host has no flock (util-linux)' >&2; exit 1; }
+exec 9>>$d/.deploy.lock
+flock -n 9 || { echo '[deploy] another deploy is running on this host (it holds $dir/.deploy.lock); try again when it has finished' >&2; exit 1; }
+rm -rf $d/.incoming; mkdir $d/.incoming; tar -xzf - -C $d/.incoming
+exec $command"
 status=0
-# shellcheck disable=SC2029 # the command was built and quoted here on purpose
-ssh "${ssh_opts[@]}" "$target" "$command" || status=$?
+# shellcheck disable=SC2029 # expanded here on purpose, each word quoted for the remote shell by q
+tar -C "$root" -czf - --exclude='*.map' "${files[@]}" | ssh "${ssh_opts[@]}" "$target" "$session" || status=$?
 case $status in
   0) log "done in $((SECONDS - started)) s" ;;
   2) log "FAILED and rolled back to the previous image after $((SECONDS - started)) s" ;;

@@ -1,16 +1,21 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { docker } from '../support/docker';
 import { httpClient } from '../support/http';
 import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
 import { projectRoot } from '../support/stack';
 import {
+  createLoginUser,
+  LoginUser,
   Registry,
   runScript,
   ScriptResult,
   SshHost,
+  stackDirFor,
   startRegistry,
   startSshHost,
   tempWorkDir,
@@ -19,6 +24,8 @@ import getPort from 'get-port';
 
 // scripts/deploy.sh for real: over SSH (a dedicated sshd on 127.0.0.1 standing in for the EC2 host, with the
 // local Docker engine as its Docker), pulling from a real registry (Debian's docker-registry on 127.0.0.1).
+// It logs in as a throwaway non-root user in the docker group, into a stack folder made as user-data makes
+// it, so anything that needs root on the host fails here as it would for ec2-user.
 jest.setTimeout(300_000);
 
 const baseImage = appImage; // built once by the global setup
@@ -30,6 +37,7 @@ const timings: string[] = [];
 
 let work: string;
 let remoteDir: string;
+let user: LoginUser;
 let host: SshHost;
 let registry: Registry;
 let httpPort: number;
@@ -54,12 +62,17 @@ async function publish(tag: string): Promise<void> {
   await docker(['rmi', tag]);
 }
 
-async function deploy(label: string, args: string[], env: Record<string, string>): Promise<ScriptResult> {
+async function deploy(
+  label: string,
+  args: string[],
+  env: Record<string, string>,
+  script = path.join(projectRoot, 'scripts', 'deploy.sh'),
+): Promise<ScriptResult> {
   const passThrough = ['NODE_IMAGE', 'NGINX_IMAGE', 'MONGO_IMAGE']
     .filter((key) => process.env[key])
     .flatMap((key) => ['--set', `${key}=${process.env[key]}`]);
   const result = await runScript(
-    path.join(projectRoot, 'scripts', 'deploy.sh'),
+    script,
     [
       '--dir',
       remoteDir,
@@ -82,23 +95,41 @@ async function deploy(label: string, args: string[], env: Record<string, string>
   return result;
 }
 
+/** The running containers of a service of the deployed project. */
+async function containersOf(service: string): Promise<string[]> {
+  const ids = await docker([
+    'ps',
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ]);
+  return ids.split('\n').filter(Boolean).sort();
+}
+
+/** The image id every app replica runs; fails if the replicas disagree. */
 async function runningAppImageId(): Promise<string> {
-  const container = (
-    await docker([
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${project}`,
-      '--filter',
-      'label=com.docker.compose.service=app',
-    ])
-  ).trim();
-  return (await docker(['inspect', '-f', '{{.Image}}', container])).trim();
+  const images = new Set<string>();
+  for (const container of await containersOf('app')) {
+    images.add((await docker(['inspect', '-f', '{{.Image}}', container])).trim());
+  }
+  expect(images.size).toBe(1);
+  return [...images][0] ?? '';
+}
+
+/** Holds a TCP port on every address, as another program on the host would. */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
+  const port = await getPort();
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
+  return { port, release: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
 beforeAll(async () => {
   work = tempWorkDir(`${slug}-deploy-test`);
-  remoteDir = path.join(work, 'remote', slug);
+  user = await createLoginUser('deploytest');
+  remoteDir = await stackDirFor(user, slug);
   httpPort = await getPort();
   // The "host" builds like this machine does (the offline toolchain turns BuildKit off).
   const buildEnv = Object.fromEntries(
@@ -106,7 +137,7 @@ beforeAll(async () => {
       .filter((k) => process.env[k])
       .map((k) => [k, process.env[k] as string]),
   );
-  [host, registry] = await Promise.all([startSshHost(work, buildEnv), startRegistry(work)]);
+  [host, registry] = await Promise.all([startSshHost(work, user, buildEnv), startRegistry(work)]);
   images = {
     v2: `${repo()}:v2`,
     broken: `${repo()}:broken`,
@@ -134,6 +165,7 @@ afterAll(async () => {
   for (const tag of [v1, ...Object.values(images ?? {})]) await docker(['rmi', tag]).catch(() => undefined);
   await host?.stop();
   await registry?.stop();
+  await user?.remove();
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -155,14 +187,38 @@ describe('images for deployment', () => {
   });
 });
 
+describe('scripts/deploy.sh input checks', () => {
+  it.each([
+    ['a lower-case key', 'http_port=8080', 'not a valid key'],
+    ['a key starting with a digit', '1PORT=8080', 'not a valid key'],
+    ['a value with a newline', 'HTTP_PORT=8080\nMONGO_ROOT_PASSWORD=x', 'must be one line'],
+    ['a secret', 'MONGO_ROOT_PASSWORD=x', 'refusing to set a secret'],
+    ['no =', 'HTTP_PORT', 'expected KEY=VALUE'],
+  ])('refuses --set with %s before connecting', async (_label, pair, reason) => {
+    const result = await deploy(`bad --set (${pair.split('\n')[0]})`, ['--pull', '--set', pair], {
+      APP_IMAGE: v1,
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain(reason);
+    expect(result.output).not.toContain('[deploy +'); // the host never ran anything
+    expect(fs.existsSync(path.join(remoteDir, '.incoming'))).toBe(false);
+  });
+});
+
 describe('scripts/deploy.sh over SSH', () => {
   let postPath: string;
+  let confDirInode: number;
 
-  it('first deploy: builds on the host, writes .env with a generated secret, starts the stack, smoke passes', async () => {
+  it('first deploy: builds on the host as the login user, writes .env (0640, docker group) with a generated secret, smoke passes', async () => {
     const result = await deploy('first deploy (build on host)', ['--build'], { APP_IMAGE: v1 });
 
     expect(result.code).toBe(0);
-    expect(result.output).toContain('smoke check passed');
+    expect(result.output).toContain(`as ${user.name}`);
+    expect(result.output).toContain('passed nginx -t');
+    expect(result.output).toMatch(
+      /smoke check passed .*\/readyz 200; \/posts 200; \/api\/posts 200; \/ 200;/,
+    );
     const health = await http().get('/healthz');
     expect(health.status).toBe(200);
     expect(health.data).toMatchObject({ status: 'ok' });
@@ -170,9 +226,12 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(home.status).toBe(200);
     expect(home.data).toContain(welcomeText);
     expect(envValue('MONGO_ROOT_PASSWORD')).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(fs.statSync(path.join(remoteDir, '.env')).mode & 0o077).toBe(0);
+    const envStat = fs.statSync(path.join(remoteDir, '.env'));
+    expect(envStat.mode & 0o777).toBe(0o640);
+    expect(envStat.gid).toBe(fs.statSync(remoteDir).gid); // the docker group, from the setgid folder
     expect(envValue('APP_IMAGE')).toBe(v1);
     expect(await runningAppImageId()).toBe(await imageId(v1));
+    confDirInode = fs.statSync(path.join(remoteDir, 'nginx', 'conf.d')).ino;
     // Data that must survive the updates below.
     const created = await http().post(postPaths.list, formBody(validPost('Before update')), {
       headers: formHeaders,
@@ -181,22 +240,129 @@ describe('scripts/deploy.sh over SSH', () => {
     postPath = String(created.headers.location);
   });
 
-  it('update: pulls a new version from the registry, serves it, keeps the data and the secret', async () => {
+  it('day two: the login user runs docker compose ps, logs and config in the stack folder without sudo', async () => {
+    const result = await host.exec(
+      `cd ${remoteDir} && docker compose -p ${project} ps --format '{{.Service}} {{.State}}' && ` +
+        `docker compose -p ${project} logs --tail 1 app >/dev/null && docker compose -p ${project} config -q && id -un`,
+    );
+
+    expect(result.output).not.toContain('permission denied');
+    expect(result.code).toBe(0);
+    expect(result.output).toMatch(/^app running$/m);
+    expect(result.output).toMatch(/^nginx running$/m);
+    expect(result.output.trim().split('\n').pop()).toBe(user.name);
+  });
+
+  it('update: pulls a new version, APP_REPLICAS=2 from --set, nginx files updated in place; data and secret kept', async () => {
     await derivedImage(images.v2, [`ENV APP_VERSION=${v2Version}`]);
     const v2Id = await imageId(images.v2);
     await publish(images.v2);
     const v1Id = await imageId(v1);
     const secret = envValue('MONGO_ROOT_PASSWORD');
 
-    const result = await deploy('update (pull v2)', ['--pull'], { APP_IMAGE: images.v2 });
+    const result = await deploy('update (pull v2, 2 replicas)', ['--pull', '--set', 'APP_REPLICAS=2'], {
+      APP_IMAGE: images.v2,
+    });
 
     expect(result.code).toBe(0);
+    expect(result.output).toContain('nginx reloaded');
     expect((await http().get('/healthz')).data).toMatchObject({ status: 'ok', version: v2Version });
     expect((await http().get('/')).data).toContain(v2Version);
     expect((await http().get(postPath)).status).toBe(200);
     expect(envValue('MONGO_ROOT_PASSWORD')).toBe(secret);
+    expect(envValue('APP_REPLICAS')).toBe('2');
+    expect(await containersOf('app')).toHaveLength(2);
     expect(await runningAppImageId()).toBe(v2Id);
     expect(await imageId(images.previous)).toBe(v1Id); // what a failed update would go back to
+    // The same folder (a bind mount keeps its inode), and the running nginx sees the shipped file.
+    expect(fs.statSync(path.join(remoteDir, 'nginx', 'conf.d')).ino).toBe(confDirInode);
+    const nginx = (await containersOf('nginx'))[0] ?? '';
+    expect(await docker(['exec', nginx, 'cat', '/etc/nginx/conf.d/default.conf'])).toBe(
+      fs.readFileSync(path.join(projectRoot, 'nginx', 'conf.d', 'default.conf'), 'utf8'),
+    );
+  });
+
+  it('a plain redeploy keeps APP_REPLICAS (a plain up -d --wait no longer scales app back to 1)', async () => {
+    const result = await deploy('redeploy (replicas kept)', ['--pull'], { APP_IMAGE: images.v2 });
+
+    expect(result.code).toBe(0);
+    expect(await containersOf('app')).toHaveLength(2);
+    const plainUp = await host.exec(`cd ${remoteDir} && docker compose -p ${project} up -d --wait`);
+    expect(plainUp.code).toBe(0);
+    expect(await containersOf('app')).toHaveLength(2);
+  });
+
+  it('a second deploy while one holds the lock fails at once and changes nothing', async () => {
+    const nginxBefore = await containersOf('nginx');
+    const holder = spawn('flock', ['--no-fork', path.join(remoteDir, '.deploy.lock'), 'sleep', '120'], {
+      stdio: 'ignore',
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let flock take the lock
+      const result = await deploy('concurrent deploy (locked)', ['--pull'], { APP_IMAGE: images.v2 });
+
+      expect(result.code).toBe(1);
+      expect(result.output).toContain('another deploy is running');
+      expect(result.seconds).toBeLessThan(15);
+      expect(await containersOf('nginx')).toEqual(nginxBefore);
+    } finally {
+      holder.kill('SIGTERM');
+    }
+  });
+
+  it('a new nginx config that fails nginx -t is refused; the old files and nginx keep serving', async () => {
+    // A copy of the deploy bundle's sources with a broken server block: deploy.sh ships from its own checkout.
+    const checkout = path.join(work, 'broken-nginx-checkout');
+    for (const entry of [
+      'docker-compose.yml',
+      'nginx',
+      'mongo',
+      '.env.example',
+      'scripts/deploy.sh',
+      'scripts/lib',
+    ]) {
+      fs.cpSync(path.join(projectRoot, entry), path.join(checkout, entry), { recursive: true });
+    }
+    fs.appendFileSync(
+      path.join(checkout, 'nginx', 'conf.d', 'default.conf'),
+      '\nthis_is_not_a_directive on;\n',
+    );
+    const nginxBefore = await containersOf('nginx');
+
+    const result = await deploy(
+      'broken nginx config',
+      ['--pull'],
+      { APP_IMAGE: images.v2 },
+      path.join(checkout, 'scripts', 'deploy.sh'),
+    );
+
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('this_is_not_a_directive');
+    expect(result.output).toContain('nothing running was changed');
+    expect(fs.readFileSync(path.join(remoteDir, 'nginx', 'conf.d', 'default.conf'), 'utf8')).not.toContain(
+      'this_is_not_a_directive',
+    );
+    expect(await containersOf('nginx')).toEqual(nginxBefore);
+    expect((await http().get('/posts')).status).toBe(200);
+  });
+
+  it('a new port that something else holds is refused before the switch; the old nginx keeps serving', async () => {
+    const busy = await holdPort();
+    try {
+      const nginxBefore = await containersOf('nginx');
+
+      const result = await deploy('port taken', ['--pull', '--set', `HTTP_PORT=${busy.port}`], {
+        APP_IMAGE: images.v2,
+      });
+
+      expect(result.code).toBe(1);
+      expect(result.output).toContain(`publishing port ${busy.port}`);
+      expect(await containersOf('nginx')).toEqual(nginxBefore);
+      expect(envValue('HTTP_PORT')).toBe(String(httpPort));
+      expect((await http().get('/posts')).status).toBe(200);
+    } finally {
+      await busy.release();
+    }
   });
 
   it('failed update: a broken image fails the smoke check and the previous image serves again', async () => {
@@ -213,6 +379,7 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output).toContain('smoke check FAILED');
     expect(result.output).toContain('ROLLED BACK');
     expect(await runningAppImageId()).toBe(v2Id);
+    expect(await containersOf('app')).toHaveLength(2);
     expect((await http().get('/healthz')).data).toMatchObject({ status: 'ok', version: v2Version });
     const home = await http().get('/');
     expect(home.status).toBe(200);

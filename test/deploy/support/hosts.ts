@@ -53,22 +53,70 @@ async function waitForPort(daemon: Daemon, port: number, timeoutMs = 15_000): Pr
   });
 }
 
+export interface LoginUser {
+  name: string;
+  home: string;
+  /** Deletes the user and its home (and everything the tests put there). */
+  remove(): Promise<void>;
+}
+
+/**
+ * A throwaway login user standing in for ec2-user: a home, no password (key login only), in the docker group
+ * and nothing else, so the deploy runs exactly as it would on an instance and never as root. Creating a user
+ * needs root (CI runs the tests as root).
+ */
+export async function createLoginUser(label: string): Promise<LoginUser> {
+  if (process.getuid?.() !== 0) {
+    throw new Error('The deploy tests create a throwaway login user in the docker group: run them as root.');
+  }
+  const name = `${label}-${Math.random().toString(36).slice(2, 8)}`.slice(0, 31);
+  // '*': no password, yet not "locked", so sshd (without PAM) lets the key log in.
+  await run('useradd', [
+    '--create-home',
+    '--shell',
+    '/bin/bash',
+    '--groups',
+    'docker',
+    '--password',
+    '*',
+    name,
+  ]);
+  const home = (await run('getent', ['passwd', name])).stdout.split(':')[5] ?? `/home/${name}`;
+  return {
+    name,
+    home,
+    remove: async () => {
+      await run('userdel', ['--force', '--remove', name]).catch((e: Error) => console.error(e.message));
+    },
+  };
+}
+
+/** A folder made the way scripts/ec2/user-data.sh makes the stack's: owned by the user, group docker, setgid. */
+export async function stackDirFor(user: LoginUser, name: string): Promise<string> {
+  const dir = path.join(user.home, name);
+  await run('install', ['-d', '-o', user.name, '-g', 'docker', '-m', '2775', dir]);
+  return dir;
+}
+
 export interface SshHost {
   /** user@host for scripts/deploy.sh */
   target: string;
   port: number;
   /** Environment for scripts/deploy.sh: SSH_PORT, SSH_KEY and SSH_OPTS for this host. */
   env: Record<string, string>;
+  /** Runs a command line over SSH as the login user; never throws on its exit code. */
+  exec(command: string): Promise<{ code: number; output: string }>;
   stop(): Promise<void>;
 }
 
 /**
- * A dedicated sshd on 127.0.0.1:<free port> standing in for the EC2 host: its own host key, login as the
- * current user (root here) with one key that this function generates, nothing else (no passwords, no PAM). Commands run on this machine,
- * so the "server" uses the local Docker engine.
+ * A dedicated sshd on 127.0.0.1:<free port> standing in for the EC2 host: its own host key, login only as
+ * `user` with one key that this function generates (in the user's ~/.ssh, as on an instance), nothing else
+ * (no passwords, no PAM, no root). Commands run on this machine, so the "server" uses the local Docker engine.
  */
 export async function startSshHost(
   workDir: string,
+  user: LoginUser,
   sessionEnv: Record<string, string> = {},
 ): Promise<SshHost> {
   requireBinary('/usr/sbin/sshd', 'openssh-server');
@@ -78,27 +126,28 @@ export async function startSshHost(
   const clientKey = path.join(dir, 'client_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-test-host', '-f', hostKey]);
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy-test-client', '-f', clientKey]);
-  fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
+  const sshDir = path.join(user.home, '.ssh');
+  fs.mkdirSync(sshDir, { recursive: true, mode: 0o700 });
+  fs.copyFileSync(`${clientKey}.pub`, path.join(sshDir, 'authorized_keys'));
+  fs.chmodSync(path.join(sshDir, 'authorized_keys'), 0o600);
+  await run('chown', ['-R', `${user.name}:`, sshDir]);
   fs.writeFileSync(path.join(dir, 'known_hosts'), '');
   const port = await getPort();
-  // Root here (and in CI); the runner's own user on a GitHub runner, where sshd can only log in as itself.
-  const user = os.userInfo().username;
   const setEnv = Object.entries(sessionEnv).map(([k, v]) => `${k}=${v}`);
   const config = [
     `Port ${port}`,
     'ListenAddress 127.0.0.1',
     `HostKey ${hostKey}`,
     `PidFile ${path.join(dir, 'sshd.pid')}`,
-    `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+    'AuthorizedKeysFile .ssh/authorized_keys',
     'AuthenticationMethods publickey',
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
-    'PermitRootLogin prohibit-password',
-    `AllowUsers ${user}`,
+    'PermitRootLogin no',
+    `AllowUsers ${user.name}`,
     'UsePAM no',
-    // The key files live in a temp dir that sshd's ownership checks would reject.
-    'StrictModes no',
+    'StrictModes yes',
     'X11Forwarding no',
     'AllowTcpForwarding no',
     'PrintMotd no',
@@ -106,27 +155,46 @@ export async function startSshHost(
   ];
   const configFile = path.join(dir, 'sshd_config');
   fs.writeFileSync(configFile, `${config.join('\n')}\n`);
-  if (!fs.existsSync('/run/sshd')) {
-    // sshd's privilege separation directory; only root can make it (the openssh-server package's service does).
-    if (process.getuid?.() !== 0)
-      throw new Error('sshd needs /run/sshd: run `sudo mkdir -p /run/sshd` first.');
-    fs.mkdirSync('/run/sshd', { recursive: true });
-  }
+  // sshd's privilege separation directory (the openssh-server package's service makes it).
+  fs.mkdirSync('/run/sshd', { recursive: true });
   const daemon = new Daemon(
     'sshd',
     spawn('/usr/sbin/sshd', ['-D', '-e', '-f', configFile], { stdio: ['ignore', 'pipe', 'pipe'] }),
   );
   await waitForPort(daemon, port);
-  const sshOpts = [
-    `-o UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
-    '-o StrictHostKeyChecking=accept-new',
-    '-o IdentitiesOnly=yes',
-    '-o LogLevel=ERROR',
-  ].join(' ');
+  const sshOptions = [
+    '-o',
+    `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'LogLevel=ERROR',
+  ];
+  const target = `${user.name}@127.0.0.1`;
   return {
-    target: `${user}@127.0.0.1`,
+    target,
     port,
-    env: { SSH_PORT: String(port), SSH_KEY: clientKey, SSH_OPTS: sshOpts },
+    env: {
+      SSH_PORT: String(port),
+      SSH_KEY: clientKey,
+      SSH_OPTS: sshOptions
+        .filter((o) => o !== '-o')
+        .map((o) => `-o ${o}`)
+        .join(' '),
+    },
+    exec: (command) =>
+      new Promise((resolve) => {
+        execFile(
+          'ssh',
+          ['-p', String(port), '-i', clientKey, '-o', 'BatchMode=yes', ...sshOptions, target, command],
+          (error, stdout, stderr) => {
+            const code = error ? Number((error as { code?: unknown }).code ?? -1) : 0;
+            resolve({ code, output: `${stdout}${stderr}` });
+          },
+        );
+      }),
     stop: () => daemon.stop(),
   };
 }
