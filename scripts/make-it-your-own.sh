@@ -67,6 +67,13 @@ SLUG="$slug" DISPLAY_NAME="$display" node -e '
   });
 '
 echo "    package.json, package-lock.json"
+# The compose files' default APP_DB_NAME: the database the app uses and its database user may write.
+new_db=$(node -p 'require("./package.json").product.database')
+mapfile -t db_files < <(git grep -l -F -e '${APP_DB_NAME:-' -- 'docker-compose*.yml' 'scripts/*.yml' || true)
+for f in "${db_files[@]}"; do
+  DB="$new_db" perl -pi -e 's/\$\{APP_DB_NAME:-[^}]*\}/\$\{APP_DB_NAME:-$ENV{DB}\}/g' "$f"
+  echo "    $f (APP_DB_NAME)"
+done
 
 if $remove_demo; then
   echo "==> removing the fibonacci demo: app/src/fibonacci/ and its line in app/src/demos.ts"

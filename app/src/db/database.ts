@@ -28,6 +28,9 @@ export function connectOptions(db: Config['db']): ConnectOptions {
     connectTimeoutMS: 5_000,
     maxPoolSize: 20,
     autoIndex: true,
+    // A 201 means the post is in the journal: it survives the database being killed right after. (majority is
+    // the node itself on a standalone server, and the right default once there is a replica set.)
+    writeConcern: { w: 'majority', journal: true },
   };
   if (db.dbName) opts.dbName = db.dbName;
   if (db.user && db.password) {
@@ -135,8 +138,9 @@ export class Database {
           this.logger.error(
             { err: message, retryInMs: delay },
             'mongodb rejected the credentials: check DB_USER and DB_PASSWORD or DB_PASSWORD_FILE (with docker compose: ' +
-              'MONGO_ROOT_USERNAME in .env, and the password file /run/db-secrets/mongo_root_password in the ' +
-              'db_secrets volume, written once from MONGO_ROOT_PASSWORD; `docker compose down -v` starts over)',
+              'the user "app", its password in secrets/app_db/db_password, created by mongo/initdb.d/10-users.js only ' +
+              'when the data volume was empty; after a rotation or on an older volume run scripts/secrets-apply.sh, ' +
+              'see docs/secrets.md)',
           );
         } else {
           this.logger.warn({ err: message, retryInMs: delay }, 'mongodb not reachable yet');
