@@ -9,7 +9,9 @@ import * as demos from './demos';
 import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
 import { createAssetUrl } from './http/assets';
 import { homeLinks } from './http/home-links';
+import { refuseCrossSiteWrites } from './http/cross-site';
 import { sanitizeRequestId } from './http/request-id';
+import { trustProxy } from './http/trust-proxy';
 import { requestLogOptions, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
@@ -19,9 +21,10 @@ import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
 
 export interface AppDeps {
-  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'> & {
-    db: Pick<Config['db'], 'queryTimeoutMs'>;
-  };
+  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'> &
+    Partial<Pick<Config, 'trustedProxyCidrs'>> & {
+      db: Pick<Config['db'], 'queryTimeoutMs'>;
+    };
   logger: Logger;
   db: DbProbe & { isConnected(): boolean };
   Post: PostModel;
@@ -36,7 +39,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
 
   app.disable('x-powered-by');
-  app.set('trust proxy', 1); // exactly one hop: nginx
+  // nginx, and beyond it only TRUSTED_PROXY_CIDRS: req.ip is the real client (http/trust-proxy.ts).
+  app.set('trust proxy', trustProxy(config.trustedProxyCidrs ?? []));
   app.set('query parser', 'simple'); // ?page[$gt]=1 stays a flat key, never a nested object
   configureViews(app, config);
 
@@ -73,10 +77,13 @@ export function createApp(deps: AppDeps): Express {
           'script-src': ["'none'"],
           'style-src': ["'self'"],
           'form-action': ["'self'"],
+          // Never framed: the same rule as X-Frame-Options DENY (here and in nginx's security-headers.conf).
+          'frame-ancestors': ["'none'"],
           'upgrade-insecure-requests': null, // the template runs on plain http://localhost too
         },
       },
       strictTransportSecurity: false, // TLS (and HSTS) is the proxy's job
+      xFrameOptions: { action: 'deny' },
     }),
   );
 
@@ -94,6 +101,9 @@ export function createApp(deps: AppDeps): Express {
     res.locals.currentPath = req.path;
     next();
   });
+
+  // Browsers posting on behalf of another site are refused; curl and same-origin forms are not.
+  app.use(refuseCrossSiteWrites());
 
   const requireDb: RequestHandler = (_req, _res, next) => {
     next(db.isConnected() ? undefined : dbUnavailable());

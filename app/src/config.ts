@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { parseCidrs } from './http/trust-proxy';
 import { PRODUCT } from './product';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -61,6 +62,15 @@ const envSchema = z
     SHUTDOWN_DELAY_MS: int(0, 0, 5_000),
     KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
     APP_VERSION: optionalString,
+    // Load balancers in front of nginx (the same list nginx gets): beyond nginx, only they are trusted.
+    TRUSTED_PROXY_CIDRS: z
+      .string()
+      .default('')
+      .transform((raw, ctx) => {
+        const parsed = parseCidrs(raw);
+        if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error });
+        return parsed.ok ? parsed.cidrs : [];
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.DB_PASSWORD && env.DB_PASSWORD_FILE) {
@@ -110,6 +120,8 @@ export interface Config {
   headersTimeoutMs: number;
   shutdownTimeoutMs: number;
   shutdownDelayMs: number;
+  /** TRUSTED_PROXY_CIDRS: load balancers trusted beyond nginx for X-Forwarded-For/-Proto (http/trust-proxy.ts). */
+  trustedProxyCidrs: string[];
   db: {
     uri: string;
     /** DB_NAME, else PRODUCT.database when DB_HOST names no database; undefined means "the one in DB_HOST". */
@@ -172,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     headersTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS + 1_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDelayMs: e.SHUTDOWN_DELAY_MS,
+    trustedProxyCidrs: e.TRUSTED_PROXY_CIDRS,
     db: {
       uri: e.DB_HOST,
       dbName: e.DB_NAME ?? (uriDatabase(e.DB_HOST) ? undefined : PRODUCT.database),

@@ -19,7 +19,18 @@ export function fibonacciRouter(runner: FibonacciRunner): Router {
     const parsed = parseFibonacciN(req.params.n);
     if (!parsed.ok) throw new HttpError(400, parsed.error);
     const started = process.hrtime.bigint();
-    const result = await runner.compute(parsed.n);
+    // A client that leaves (closed tab, nginx's timeout) stops its computation: the worker is terminated.
+    const clientGone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) clientGone.abort(new Error('client closed the connection'));
+    });
+    let result: number;
+    try {
+      result = await runner.compute(parsed.n, clientGone.signal);
+    } catch (error) {
+      if (clientGone.signal.aborted) return; // nobody to answer
+      throw error;
+    }
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     res.set('Cache-Control', 'no-store');
     const payload = { n: parsed.n, result, ms: Math.round(ms) };

@@ -2,7 +2,14 @@
 // matches app/src/**/*.test.ts).
 import { classifyError, HttpError } from '../errors/http-error';
 import { renderView, TEST_APP_NAME_HTML, titleOf, viewApp } from '../../../test/unit/views/render';
-import { FIB_MAX, FibonacciRunner, fibonacciBusy, fibonacciSync, parseFibonacciN } from './fibonacci';
+import {
+  FIB_MAX,
+  FibonacciRunner,
+  fibonacciBusy,
+  fibonacciSync,
+  parseFibonacciN,
+  workerStats,
+} from './fibonacci';
 import { FIBONACCI_VIEW, mountFibonacciDemo } from './fibonacci.routes';
 
 describe('parseFibonacciN', () => {
@@ -52,6 +59,25 @@ describe('fibonacci', () => {
 
     await expect(third).rejects.toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
     await expect(Promise.all([first, second])).resolves.toEqual([75_025, 55]);
+  });
+
+  it('stops a computation whose client left: the running worker is terminated, a queued one never starts', async () => {
+    const runner = new FibonacciRunner(1, 5);
+    const running = new AbortController();
+    const queued = new AbortController();
+    const started = workerStats.started;
+    const t0 = Date.now();
+
+    const slow = runner.compute(FIB_MAX + 4, running.signal); // tens of seconds if it were left to run
+    const waiting = runner.compute(30, queued.signal);
+    queued.abort(new Error('gone'));
+    setTimeout(() => running.abort(new Error('gone')), 100);
+
+    await expect(slow).rejects.toThrow('gone');
+    await expect(waiting).rejects.toThrow('gone');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(workerStats.started - started).toBe(1);
+    await expect(runner.compute(20)).resolves.toBe(6_765); // the slot is free again
   });
 
   it('says busy with a plain HttpError(503) and Retry-After, so the error layer needs no demo import', () => {

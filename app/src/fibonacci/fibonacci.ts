@@ -53,14 +53,16 @@ export class FibonacciRunner {
     private readonly maxQueued = 100,
   ) {}
 
-  async compute(n: number): Promise<number> {
+  /** `signal`: the client went away; a queued computation never starts, a running one's worker is terminated. */
+  async compute(n: number, signal?: AbortSignal): Promise<number> {
     if (this.running >= this.maxConcurrent) {
       if (this.queue.length >= this.maxQueued) throw fibonacciBusy();
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
     this.running++;
     try {
-      return await runInWorker(n);
+      signal?.throwIfAborted();
+      return await runInWorker(n, signal);
     } finally {
       this.running--;
       this.queue.shift()?.();
@@ -68,12 +70,23 @@ export class FibonacciRunner {
   }
 }
 
-function runInWorker(n: number): Promise<number> {
+/** Workers started so far; the tests read it to see that an aborted computation never started one. */
+export const workerStats = { started: 0, terminated: 0 };
+
+function runInWorker(n: number, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: n });
+    workerStats.started++;
+    const onAbort = () => {
+      workerStats.terminated++;
+      reject(signal?.reason instanceof Error ? signal.reason : new Error('fibonacci computation aborted'));
+      void worker.terminate();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     worker.once('message', (value: number) => resolve(value));
     worker.once('error', reject);
     worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', onAbort);
       if (code !== 0) reject(new Error(`fibonacci worker exited with code ${code}`));
     });
   });

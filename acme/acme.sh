@@ -1,0 +1,114 @@
+#!/bin/sh
+# The `acme` service (docker-compose.yml, profile acme): issues DOMAIN's certificate with lego over HTTP-01
+# and renews it, then deploys it to the certs volume for nginx. POSIX sh: the official goacme/lego image is
+# Alpine (busybox), the offline stand-in Debian.
+#   acme.sh            the service: issue if needed, then check for renewal every ACME_CHECK_INTERVAL seconds
+#   acme.sh renew-now  ask the running service to renew at once (docker compose exec acme sh /acme/acme.sh renew-now)
+# Deploying = copy to /certs/live/{fullchain,privkey}.pem, then bump /certs/live/generation. Only a lego run
+# that succeeded AND changed the certificate deploys; nginx's watcher (nginx/entrypoint/40-edge.sh) reloads
+# on a new generation only if `nginx -t` passes. So a failed renewal never touches what nginx serves.
+set -eu
+
+STATE=/certs/lego
+LIVE=/certs/live
+TRIGGER=/tmp/renew-now
+DOMAIN="${DOMAIN:-}"
+ACME_EMAIL="${ACME_EMAIL:-}"
+ACME_ENV="${ACME_ENV:-staging}"
+ACME_RENEW_DAYS="${ACME_RENEW_DAYS:-30}"
+ACME_CHECK_INTERVAL="${ACME_CHECK_INTERVAL:-43200}"
+ACME_RETRY_INTERVAL="${ACME_RETRY_INTERVAL:-600}"
+NGINX_UID=101
+
+log() { echo "acme: $*"; }
+fail() {
+  echo "acme: ERROR: $*" >&2
+  exit 1
+}
+
+if [ "${1:-}" = renew-now ]; then
+  touch "$TRIGGER"
+  log "renewal requested; the service picks it up within 5 s"
+  exit 0
+fi
+
+[ -n "$DOMAIN" ] || fail "DOMAIN is empty: set DOMAIN (and ACME_EMAIL) in .env, or leave the acme profile off"
+[ -n "$ACME_EMAIL" ] || fail "ACME_EMAIL is empty: Let's Encrypt needs an address for expiry and account notices"
+
+case "$ACME_ENV" in
+  staging) default_server=https://acme-staging-v02.api.letsencrypt.org/directory ;;
+  production) default_server=https://acme-v02.api.letsencrypt.org/directory ;;
+  *) fail "ACME_ENV='$ACME_ENV' must be staging or production" ;;
+esac
+server="${ACME_SERVER:-$default_server}"
+
+# A new, empty volume in production means every earlier certificate and account is gone (a `down -v`, a new
+# host): requesting again is how deployments hit Let's Encrypt's weekly limit. Ask the user to say so.
+if [ "$ACME_ENV" = production ] && [ -z "${ACME_SERVER:-}" ] && [ ! -d "$STATE" ] &&
+  [ "${ACME_ALLOW_EMPTY_VOLUME:-no}" != yes ]; then
+  fail "refusing to request a production certificate on a new, empty certs volume. If this really is the first
+  issuance for $DOMAIN (or you know the rate limits allow it), set ACME_ALLOW_EMPTY_VOLUME=yes for this start.
+  Otherwise restore the certs volume from a backup. Staging (ACME_ENV=staging) has no such guard."
+fi
+
+LEGO=$(command -v lego || echo /lego)
+crt="$STATE/certificates/$DOMAIN.crt"
+key="$STATE/certificates/$DOMAIN.key"
+
+lego_cmd() {
+  "$LEGO" --accept-tos --email "$ACME_EMAIL" --domains "$DOMAIN" --server "$server" --path "$STATE" \
+    --http --http.webroot /webroot --key-type ec256 "$@"
+}
+
+checksum() { cksum "$crt" 2>/dev/null || echo none; }
+
+deploy() {
+  umask 077
+  mkdir -p "$LIVE"
+  chmod 0755 "$LIVE"
+  cp "$crt" "$LIVE/fullchain.pem.new"
+  cp "$key" "$LIVE/privkey.pem.new"
+  chmod 0644 "$LIVE/fullchain.pem.new"
+  chmod 0600 "$LIVE/privkey.pem.new"
+  chown "$NGINX_UID:$NGINX_UID" "$LIVE/fullchain.pem.new" "$LIVE/privkey.pem.new"
+  mv -f "$LIVE/privkey.pem.new" "$LIVE/privkey.pem"
+  mv -f "$LIVE/fullchain.pem.new" "$LIVE/fullchain.pem"
+  # Last: the watcher in nginx reacts to this file only.
+  date -u +%Y%m%dT%H%M%SZ >"$LIVE/generation.new"
+  chmod 0644 "$LIVE/generation.new"
+  mv -f "$LIVE/generation.new" "$LIVE/generation"
+  log "deployed a new certificate for $DOMAIN (generation $(cat "$LIVE/generation"))"
+}
+
+# run_once [DAYS]: issue when there is no certificate yet, else renew when it expires within DAYS.
+run_once() {
+  before=$(checksum)
+  if [ ! -s "$crt" ]; then
+    log "requesting a certificate for $DOMAIN from $server"
+    lego_cmd run || return 1
+  else
+    lego_cmd renew --days "${1:-$ACME_RENEW_DAYS}" || return 1
+  fi
+  if [ "$(checksum)" != "$before" ] || [ ! -s "$LIVE/fullchain.pem" ]; then deploy; fi
+}
+
+log "DOMAIN=$DOMAIN ACME_ENV=$ACME_ENV server=$server"
+while :; do
+  if run_once "${force_days:-}"; then wait_for=$ACME_CHECK_INTERVAL; else
+    log "issuance/renewal failed; nginx keeps its current certificate; retrying in ${ACME_RETRY_INTERVAL}s"
+    wait_for=$ACME_RETRY_INTERVAL
+  fi
+  force_days=
+  waited=0
+  while [ "$waited" -lt "$wait_for" ]; do
+    if [ -e "$TRIGGER" ]; then
+      rm -f "$TRIGGER"
+      # Renew whatever the expiry date: 36500 days is longer than any certificate lives.
+      force_days=36500
+      log "forced renewal"
+      break
+    fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+done
