@@ -52,8 +52,8 @@ beforeAll(async () => {
     SEED_COUNT: '5',
     LOGIN_USER: user.name,
     SSM_USER: '', // never create users on this machine beyond the throwaway one
-    // user-data trusts the checkout for every user in git's system config: a temp file here, not /etc/gitconfig.
-    GIT_CONFIG_SYSTEM: path.join(work, 'gitconfig'),
+    // user-data trusts the checkout for every user in git's system config: a file the user can read, not /etc/gitconfig.
+    GIT_CONFIG_SYSTEM: path.join(user.home, 'system-gitconfig'),
   };
 });
 
