@@ -118,10 +118,18 @@ fi
 # FerretDB (PostgreSQL backend, + images/ferretdb/listing-pushdown.patch) and Debian's PostgreSQL 15 in one
 # image; see README.md. The pg15 rootfs adds ~1 min of debootstrap to a cold run (cached afterwards).
 log "image $MONGO_IMAGE"
+# mongodump/mongorestore (scripts/backup.sh, restore.sh) from the MongoDB Database Tools source: not on the Go
+# module proxy, so a copy with vendored dependencies is kept outside the repo (../shared/vendor/README.md).
+MONGO_TOOLS_VERSION="100.18.0"
+MONGO_TOOLS_TARBALL="${MONGO_TOOLS_TARBALL:-$REPO_ROOT/../shared/vendor/mongo-tools-$MONGO_TOOLS_VERSION.tar.gz}"
+[[ -f $MONGO_TOOLS_TARBALL ]] || die "no MongoDB Database Tools source at $MONGO_TOOLS_TARBALL" \
+  "put mongo-tools-$MONGO_TOOLS_VERSION.tar.gz there (or set MONGO_TOOLS_TARBALL to it), then rerun"
+mongo_tools_sum="$(sha256sum "$MONGO_TOOLS_TARBALL" | cut -d' ' -f1)"
 node_id="$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE")"
-mongo_files=("$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$IMG/ferretdb/listing-pushdown.patch")
+mongo_files=("$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$IMG/ferretdb/listing-pushdown.patch"
+  "$IMG/ferretdb/mongorestore-no-index-ns.patch")
 mongo_hash="$(hash_files "${mongo_files[@]}" \
-  <(echo "ferretdb=$FERRETDB_VERSION postgresql=$POSTGRESQL_PACKAGE mongosh=$MONGOSH_SPEC base=$node_id rootfs=$ROOTFS_RECIPE"))"
+  <(echo "ferretdb=$FERRETDB_VERSION postgresql=$POSTGRESQL_PACKAGE mongosh=$MONGOSH_SPEC base=$node_id rootfs=$ROOTFS_RECIPE mongo-tools=$mongo_tools_sum"))"
 if up_to_date "$MONGO_IMAGE" "$mongo_hash"; then
   info "up to date"
 else
@@ -145,6 +153,20 @@ else
     || { tail -n 30 "$BUILD_DIR/ferretdb-go.log" >&2
       die "building FerretDB failed (log: $BUILD_DIR/ferretdb-go.log)" "see the Go errors above; 'go clean -cache' and rerun if the cache is corrupt"; }
   rm -rf "$ctx/src"
+  log "building mongodump and mongorestore $MONGO_TOOLS_VERSION (vendored Go dependencies, no network)"
+  mkdir -p "$ctx/tools-src" && rm -f "$BUILD_DIR/mongo-tools-go.log"
+  tar -xzf "$MONGO_TOOLS_TARBALL" -C "$ctx/tools-src" --strip-components=1
+  # FerretDB refuses the "ns" option mongorestore puts in every index it restores (MongoDB ignores it).
+  (cd "$ctx/tools-src" && git apply "$IMG/ferretdb/mongorestore-no-index-ns.patch") \
+    || die "mongorestore-no-index-ns.patch does not apply to mongo-tools $MONGO_TOOLS_VERSION" \
+      "the patch is made for $MONGO_TOOLS_VERSION: redo its 4 lines in mongorestore/metadata.go (CreateIndexes)"
+  for tool in mongodump mongorestore; do
+    (cd "$ctx/tools-src" && CGO_ENABLED=0 "$GO" build -mod=vendor -trimpath -ldflags "-s -w" -o "$ctx/$tool" "./$tool/main") \
+      >>"$BUILD_DIR/mongo-tools-go.log" 2>&1 \
+      || { tail -n 30 "$BUILD_DIR/mongo-tools-go.log" >&2
+        die "building $tool failed (log: $BUILD_DIR/mongo-tools-go.log)" "see the Go errors above (Go >= 1.26.5 is needed)"; }
+  done
+  rm -rf "$ctx/tools-src"
   mongosh_v="$(npm view "$MONGOSH_SPEC" version --json 2>/dev/null | tr -d '[]", ' | grep -E '^[0-9.]+$' | sort -V | tail -n 1 || true)"
   [[ -n "$mongosh_v" ]] || die "could not resolve $MONGOSH_SPEC on the npm registry" "check 'npm view $MONGOSH_SPEC version' and rerun"
   cp "$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$ctx/"
