@@ -68,11 +68,16 @@ log() { printf '[deploy] %s\n' "$*"; }
 q() { printf '%q' "$1"; } # quotes one word for the remote shell
 
 # The bundle: what compose needs on the host (no secrets, no .env), plus the source when building there.
-files=(docker-compose.yml nginx mongo .env.example scripts/lib/dotenv.sh scripts/lib/deploy-remote.sh)
+# secrets/: only the committed skeleton (compose needs the folders); the passwords are generated on the host.
+files=(docker-compose.yml nginx mongo .env.example scripts/lib/dotenv.sh scripts/lib/deploy-remote.sh
+  secrets/README.md secrets/mongo_db/.gitkeep secrets/app_db/.gitkeep)
 if [ "$mode" = build ]; then
   files+=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json
     app/src app/views app/public)
 fi
+present=()
+for f in "${files[@]}"; do if [ -e "$root/$f" ]; then present+=("$f"); fi; done
+files=("${present[@]}")
 
 started=$SECONDS
 log "$mode $image on $target:$dir${project:+ (project $project)}"

@@ -19,6 +19,7 @@ REPO_URL=${REPO_URL:-https://github.com/example/posts-stack.git} # your fork (ht
 REPO_REF=${REPO_REF:-main}              # branch, tag or commit
 STACK_DIR=${STACK_DIR:-/opt/posts-stack}
 HTTP_PORT=${HTTP_PORT:-80}
+HTTPS_PORT=${HTTPS_PORT:-443}
 # Empty: build the app image on the instance. Or an image in a registry, e.g. ghcr.io/you/posts-stack:v1.2.0
 # (for a private one, `docker login` on the instance first, then `sudo systemctl restart posts-stack`).
 APP_IMAGE=${APP_IMAGE:-}
@@ -160,16 +161,18 @@ write_env() {
   # Secrets: generated once, kept forever (the database keeps the password it was created with).
   dotenv_default "$env_file" MONGO_ROOT_PASSWORD "$(random_secret)"
   dotenv_default "$env_file" HTTP_PORT "$HTTP_PORT"
+  dotenv_default "$env_file" HTTPS_PORT "$HTTPS_PORT"
   if [ -n "$APP_IMAGE" ]; then dotenv_set "$env_file" APP_IMAGE "$APP_IMAGE"; fi
   log "wrote $env_file (secrets kept if they were already there)"
 }
 
 # The stack folder for day two: owned by the login user, group STACK_GROUP (setgid folders, so new files join
-# it), group-writable so ssm-user can deploy too; .env 0640, never world-readable.
+# it), group-writable so ssm-user can deploy too; .env 0640, never world-readable. The generated passwords in
+# secrets/*/ keep the owner and mode db-secrets gave them (readable only by their service's user).
 set_ownership() {
-  chown -R "${LOGIN_USER:-root}:$STACK_GROUP" "$STACK_DIR"
-  chmod -R g+rwX,o-w "$STACK_DIR"
-  find "$STACK_DIR" -type d -exec chmod g+s {} +
+  find "$STACK_DIR" -path "$STACK_DIR/secrets/*/*" -prune -o -exec chown "${LOGIN_USER:-root}:$STACK_GROUP" {} +
+  find "$STACK_DIR" -path "$STACK_DIR/secrets/*/*" -prune -o -exec chmod g+rwX,o-w {} +
+  find "$STACK_DIR" -path "$STACK_DIR/secrets/*/*" -prune -o -type d -exec chmod g+s {} +
   chmod 0640 "$STACK_DIR/.env"
   log "$STACK_DIR belongs to ${LOGIN_USER:-root}:$STACK_GROUP; .env is 0640"
 }

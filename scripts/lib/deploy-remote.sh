@@ -107,11 +107,16 @@ repository_of() {
 }
 previous_image="$(repository_of "$image"):previous"
 
-# The port nginx publishes now, if it runs: "0.0.0.0:8080" -> 8080.
-running_nginx_port() {
-  local address
-  address=$(compose port nginx 8080 2>/dev/null | head -n 1 || true)
-  printf '%s' "${address##*:}"
+# The host ports the running nginx publishes, one a line ("8080/tcp -> 0.0.0.0:80" -> 80).
+running_nginx_ports() {
+  local container
+  container=$(compose ps -q nginx 2>/dev/null | head -n 1 || true)
+  [ -n "$container" ] || return 0
+  docker port "$container" | sed 's/.*://' | sort -u
+}
+# The host ports the new nginx service will publish, one a line.
+new_nginx_ports() {
+  incoming_compose config --format json nginx | grep -o '"published": *"[0-9]*"' | grep -o '[0-9]*' | sort -u
 }
 
 # Smoke check through nginx on the host, within smoke_timeout: readiness (the database answers), the posts
@@ -163,22 +168,25 @@ for pair in ${sets[@]+"${sets[@]}"}; do dotenv_set "$staged_env" "${pair%%=*}" "
 dotenv_set "$staged_env" APP_IMAGE "$image"
 new_port=$(dotenv_get "$staged_env" HTTP_PORT)
 new_port=${new_port:-80}
-old_port=$(running_nginx_port)
 
 # 2. Check the new compose file, and the new nginx config with `nginx -t` in a throwaway container of the new
-#    nginx service (its image, entrypoint, user, mounts; pulled now if new). When the port changes, the throwaway
-#    container publishes the new one: a port something else holds fails here, while the old nginx serves.
+#    nginx service (its image, entrypoint, user, mounts; pulled now if new). Every port it will publish that
+#    the running nginx does not hold yet is published by the throwaway container too: a port something else
+#    holds fails here, while the old nginx keeps serving.
 if ! incoming_compose config -q; then
   log "the new docker-compose.yml or .env is invalid; nothing running was changed"
   exit 1
 fi
-publish=()
-[ "$new_port" = "$old_port" ] || publish=(--service-ports)
+held=$(running_nginx_ports)
+publish=() fresh_ports=''
+for port in $(new_nginx_ports); do
+  if ! grep -qx "$port" <<<"$held"; then publish+=(--publish "$port:8080") fresh_ports+=" $port"; fi
+done
 if ! incoming_compose run --rm --no-deps -T ${publish[@]+"${publish[@]}"} nginx nginx -t -q; then
-  log "the new nginx failed its test (nginx -t${publish[*]:+, publishing port $new_port}); nothing running was changed"
+  log "the new nginx failed its test (nginx -t${fresh_ports:+, publishing port$fresh_ports}); nothing running was changed"
   exit 1
 fi
-log "new nginx config passed nginx -t${publish[*]:+ and port $new_port is free}"
+log "new nginx config passed nginx -t${fresh_ports:+ and port$fresh_ports is free}"
 
 # 3. The image: built from the shipped source, or pulled from its registry. Still nothing running changed.
 if [ "$mode" = build ]; then

@@ -41,6 +41,7 @@ let user: LoginUser;
 let host: SshHost;
 let registry: Registry;
 let httpPort: number;
+let httpsPort: number;
 let images: { v2: string; broken: string; previous: string; pushTest: string };
 
 const repo = () => `${registry.address}/${slug}/app`;
@@ -82,6 +83,8 @@ async function deploy(
       '15',
       '--set',
       `HTTP_PORT=${httpPort}`,
+      '--set',
+      `HTTPS_PORT=${httpsPort}`,
       '--set',
       'SEED_COUNT=5',
       ...passThrough,
@@ -131,6 +134,7 @@ beforeAll(async () => {
   user = await createLoginUser('deploytest');
   remoteDir = await stackDirFor(user, slug);
   httpPort = await getPort();
+  httpsPort = await getPort();
   // The "host" builds like this machine does (the offline toolchain turns BuildKit off).
   const buildEnv = Object.fromEntries(
     ['DOCKER_BUILDKIT', 'COMPOSE_BAKE']

@@ -44,6 +44,7 @@ beforeAll(async () => {
     REPO_REF: 'HEAD',
     STACK_DIR: stackDir,
     HTTP_PORT: String(httpPort),
+    HTTPS_PORT: String(await getPort()),
     APP_IMAGE: appImage, // built once by the global setup
     UNIT_DIR: unitDir,
     USE_SYSTEMD: '0', // the unit goes to a temp dir, never to this machine's systemd
