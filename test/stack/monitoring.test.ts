@@ -162,6 +162,12 @@ describe('the monitoring profile', () => {
       expect({ path: p, status: response.status }).toEqual({ path: p, status: 404 });
       expect(response.data).not.toContain('process_resident_memory_bytes');
       expect(response.data).not.toContain('Active connections');
+      // nginx answers the /metrics spellings itself (snippets/internal-only.conf), before the app is asked.
+      if (p !== '/stub_status')
+        expect({ path: p, body: response.data }).toEqual({
+          path: p,
+          body: expect.stringContaining('<center>nginx</center>'),
+        });
     }
   });
 
