@@ -69,6 +69,7 @@ SLUG="$slug" DISPLAY_NAME="$display" node -e '
 echo "    package.json, package-lock.json"
 # The compose files' default APP_DB_NAME: the database the app uses and its database user may write.
 new_db=$(node -p 'require("./package.json").product.database')
+# shellcheck disable=SC2016  # a literal ${APP_DB_NAME:- to search for
 mapfile -t db_files < <(git grep -l -F -e '${APP_DB_NAME:-' -- 'docker-compose*.yml' 'scripts/*.yml' || true)
 for f in "${db_files[@]}"; do
   DB="$new_db" perl -pi -e 's/\$\{APP_DB_NAME:-[^}]*\}/\$\{APP_DB_NAME:-$ENV{DB}\}/g' "$f"
