@@ -179,7 +179,8 @@ describe('images for deployment', () => {
     await docker(['tag', baseImage, images.pushTest]);
 
     await docker(['push', images.pushTest]);
-    await docker(['rmi', images.pushTest]);
+    // -f: only untag, even when a concurrent rebuild of the base tag left this as the image's last name.
+    await docker(['rmi', '-f', images.pushTest]);
     const afterRemove = await imageId(images.pushTest).catch(() => 'gone');
     await docker(['pull', images.pushTest]);
 
