@@ -1,4 +1,4 @@
-import { docker, inspect } from '../support/docker';
+import { docker, inspect, type DockerInspect } from '../support/docker';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
@@ -49,7 +49,7 @@ it('keeps every post whose POST got a 201, across a SIGKILL of the database mid-
   const mongoId = await stack.current.idOf('mongo_db');
   const beforeKill = acknowledged.size;
   await docker(['kill', '--signal', 'KILL', mongoId]);
-  const killed = await inspect(mongoId);
+  const killed = (await inspect(mongoId)) as DockerInspect & { State: { ExitCode: number } };
   await sleep(1_500);
   const autoRestarted = (await inspect(mongoId)).State.Running;
   if (!autoRestarted) await docker(['start', mongoId]);

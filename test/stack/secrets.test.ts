@@ -1,5 +1,5 @@
 import { PRODUCT } from '../../app/src/product';
-import { containerLogs, docker, inspect } from '../support/docker';
+import { containerLogs, docker, inspect as inspectAll, type DockerInspect } from '../support/docker';
 import { useStack } from '../support/stack';
 
 // Least privilege for the data (issue 11): each service gets only its own secrets, none of them in any
@@ -25,6 +25,14 @@ async function secret(name: keyof typeof SECRET_FILES): Promise<string> {
 }
 
 type Outcome = Record<string, string>;
+
+/** The parts of `docker inspect` these tests read beyond the shared DockerInspect type. */
+type Inspected = DockerInspect & {
+  State: { ExitCode: number };
+  Config: { Env: string[] };
+  Mounts: { Type: string }[];
+};
+const inspect = async (id: string) => (await inspectAll(id)) as Inspected;
 
 /**
  * Runs mongosh in mongo_db: logs in as `user` with the password in `passwordFile` (read there, so it is on no
