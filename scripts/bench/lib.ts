@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import getPort from 'get-port';
 import { docker } from '../../test/support/docker';
 
 export { docker };
@@ -26,6 +27,25 @@ export function compose(
 ): Promise<string> {
   const fileArgs = files.flatMap((f) => ['-f', path.join(projectRoot, f)]);
   return docker(['compose', '-p', project, ...fileArgs, ...args], { ...process.env, ...env });
+}
+
+/**
+ * Every port the stack publishes, on free host ports, so the bench never collides with a running stack.
+ * HTTPS is published too (the edge listens on 8443) though the bench only loads plain HTTP.
+ */
+export async function freePorts(): Promise<{ HTTP_PORT: string; HTTPS_PORT: string }> {
+  return { HTTP_PORT: String(await getPort()), HTTPS_PORT: String(await getPort()) };
+}
+
+/** An error's message without docker compose's progress lines: the lines that say what went wrong. */
+export function briefError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const lines = message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const telling = lines.filter((l) => /error|failed|denied|unhealthy|refus|timeout|exit/i.test(l));
+  return (telling.length ? telling : lines).slice(-4).join(' | ').slice(0, 1500);
 }
 
 export const seconds = (fromMs: number) => Math.round((Date.now() - fromMs) / 10) / 100;

@@ -5,7 +5,17 @@
  */
 import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
-import { compose, load, measure, sampleDuring, seconds, serverRssMb, type LoadResult } from './lib';
+import {
+  briefError,
+  compose,
+  freePorts,
+  load,
+  measure,
+  sampleDuring,
+  seconds,
+  serverRssMb,
+  type LoadResult,
+} from './lib';
 import type { Failure, ScenarioRun, SizeRaw } from './raw';
 import { PAGE_SIZE, SCENARIO_TITLES, scenarios, type SizeContext, type Via } from './scenarios';
 
@@ -58,7 +68,7 @@ export async function measureLoad(
 ): Promise<{ ceiling: LoadResult | null; sizes: SizeRaw[] }> {
   const project = `${PRODUCT.slug}-bench-${process.pid}`;
   const env = {
-    HTTP_PORT: String(await getPort()),
+    ...(await freePorts()),
     BENCH_APP_PORT: String(await getPort()),
     BENCH_BASELINE_PORT: String(await getPort()),
     SEED_COUNT: '0',
@@ -73,7 +83,7 @@ export async function measureLoad(
     try {
       return await fn();
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = briefError(err);
       log(`  FAILED ${step}: ${error}`);
       failures.push({ step, error });
       return null;
@@ -145,8 +155,18 @@ export async function measureLoad(
       out.push({ posts, seed_s, seed_output, context, runs, rss_mb_samples: rss });
     }
   } catch (err) {
-    failures.push({ step: 'load stack', error: err instanceof Error ? err.message : String(err) });
+    failures.push({ step: 'load stack', error: briefError(err) });
     log(`  FAILED load stack: ${failures[failures.length - 1]!.error}`);
+    // What the containers said last, so a failed CI run can be read without rerunning it.
+    const logs = await c(['logs', '--no-color', '--tail', '20']).catch(() => '');
+    const telling = logs.split('\n').filter((l) => /error|fail|refused|denied/i.test(l));
+    if (telling.length)
+      log(
+        `  container logs:\n${telling
+          .slice(-8)
+          .map((l) => `    ${l.slice(0, 300)}`)
+          .join('\n')}`,
+      );
   } finally {
     log(`tearing down ${project}`);
     await c(['down', '-v', '--remove-orphans', '--timeout', '15']).catch((e: unknown) => log(String(e)));

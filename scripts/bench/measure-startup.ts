@@ -1,7 +1,6 @@
 /** The startup part of the measure step: cold and warm `docker compose up -d --wait` on a project of its own. */
-import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
-import { compose, seconds } from './lib';
+import { compose, freePorts, seconds } from './lib';
 import type { StartupRaw } from './raw';
 
 export const OURS_FILES = ['docker-compose.yml'];
@@ -15,7 +14,7 @@ export async function measureStartup(
   log: (msg: string) => void,
 ): Promise<StartupRaw> {
   const project = `${PRODUCT.slug}-bench-start-${label}-${process.pid}`;
-  const env = { HTTP_PORT: String(await getPort()) };
+  const env = await freePorts();
   const c = (args: string[]) => compose(project, files, args, env);
   try {
     let t = Date.now();

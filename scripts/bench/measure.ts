@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { PRODUCT } from '../../app/src/product';
-import { compose, docker, seconds } from './lib';
+import { briefError, compose, docker, seconds } from './lib';
 import { measureImage } from './measure-image';
 import { measureLoad } from './measure-load';
 import { FIRST_VERSION_FILES, OURS_FILES, measureStartup } from './measure-startup';
@@ -19,7 +19,7 @@ export async function measureAll(opts: BenchOptions, log: (msg: string) => void)
     try {
       return await fn();
     } catch (err) {
-      const error = err instanceof Error ? err.message : String(err);
+      const error = briefError(err);
       log(`FAILED ${step}: ${error}`);
       failures.push({ step, error });
       return null;

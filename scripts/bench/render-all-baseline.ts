@@ -16,9 +16,11 @@ import mongoose from 'mongoose';
 
 const port = Number(process.env.PORT ?? 3001);
 const uri = process.env.DB_HOST ?? 'mongodb://127.0.0.1:27017';
-// The app's database: package.json's product.database (cwd is /app in the image, the repo root on the host).
-const dbName = (JSON.parse(readFileSync('package.json', 'utf8')) as { product: { database: string } }).product
-  .database;
+// The app's database: DB_NAME, else package.json's product.database (cwd is /app in the image, the repo root
+// on the host), as in the app's config.
+const dbName =
+  process.env.DB_NAME ||
+  (JSON.parse(readFileSync('package.json', 'utf8')) as { product: { database: string } }).product.database;
 const user = process.env.DB_USER;
 const password = process.env.DB_PASSWORD_FILE
   ? readFileSync(process.env.DB_PASSWORD_FILE, 'utf8').replace(/\n$/, '')
@@ -47,11 +49,25 @@ app.get('/posts', async (_req, res) => {
 });
 
 async function main(): Promise<void> {
-  await mongoose.connect(uri, {
-    dbName,
-    serverSelectionTimeoutMS: 30_000,
-    ...(user && password ? { auth: { username: user, password }, authSource: 'admin' } : {}),
-  });
+  // Like the app, retry: the database reports healthy before its init scripts have created the app's user,
+  // so the first attempts can be refused.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mongoose.connect(uri, {
+        dbName,
+        serverSelectionTimeoutMS: 30_000,
+        ...(user && password ? { auth: { username: user, password }, authSource: 'admin' } : {}),
+      });
+      break;
+    } catch (err) {
+      if (attempt >= 60) throw err;
+      console.error(
+        `render-all baseline: connect attempt ${attempt} failed (${(err as Error).message}); retrying`,
+      );
+      await mongoose.disconnect().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.listen(port, () => console.log(`render-all baseline listening on ${port}`));
