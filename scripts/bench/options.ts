@@ -29,7 +29,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       connections: { type: 'string', default: '10' },
       'max-writes': { type: 'string' },
       skip: { type: 'string', default: '' },
-      out: { type: 'string', default: 'bench-results' },
+      out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
     },
     strict: true,
@@ -56,7 +56,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     connections: whole('connections', values.connections, 1),
     maxWrites: whole('max-writes', values['max-writes'] ?? (smoke ? '50' : '3000'), 1),
     skip,
-    out: values.out,
+    // A smoke run never overwrites a real run's figures.
+    out: values.out ?? (smoke ? 'bench-results/smoke' : 'bench-results'),
     smoke,
   };
 }
