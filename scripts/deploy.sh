@@ -5,6 +5,7 @@
 # rolls back to the previous image on failure. One deploy at a time per host (flock on DIR/.deploy.lock).
 #
 #   scripts/deploy.sh [options] user@host
+#   scripts/deploy.sh --swarm [options] user@manager   (Docker Swarm: docs/swarm.md)
 #
 #   --pull               pull APP_IMAGE from its registry on the host (default when APP_IMAGE names a registry)
 #   --build              build APP_IMAGE on the host from the shipped source (default otherwise)
@@ -21,6 +22,8 @@
 # rollback failed. Secrets are never shipped: the host's .env keeps them, and the first deploy generates
 # MONGO_ROOT_PASSWORD there.
 set -euo pipefail
+# Docker Swarm is a separate path with its own options: scripts/lib/deploy-swarm.sh --help, docs/swarm.md.
+if [ "${1:-}" = --swarm ]; then shift; exec bash "$(dirname "${BASH_SOURCE[0]}")/lib/deploy-swarm.sh" "$@"; fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib/dotenv.sh
