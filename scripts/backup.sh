@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes a gzip archive (mongodump --archive --gzip) of the app's database from the running stack:
-#   scripts/backup.sh [FILE]      default FILE: backups/<database>-<UTC time>.archive.gz
+#   scripts/backup.sh [FILE]      default FILE: ${BACKUP_DIR:-backups}/<database>-<UTC time>.archive.gz
 # mongodump runs inside the mongo_db container as the backup user (backup role), its password read there from
 # /run/secrets/mongo_db/backup_password; nothing secret passes through this shell. Plain `docker compose`, so
 # COMPOSE_PROJECT_NAME, COMPOSE_FILE, COMPOSE_ENV_FILES and .env apply exactly as they do to you.
@@ -18,7 +18,7 @@ ${COMPOSE_PROJECT_NAME:-named by the compose file}; start it with 'docker compos
 COMPOSE_PROJECT_NAME, COMPOSE_FILE and COMPOSE_ENV_FILES as this shell)"
 
 db=$(docker compose exec -T mongo_db printenv APP_DB_NAME) || die "mongo_db has no APP_DB_NAME (an older docker-compose.yml?)"
-file=${1:-backups/$db-$(date -u +%Y%m%dT%H%M%SZ).archive.gz}
+file=${1:-${BACKUP_DIR:-backups}/$db-$(date -u +%Y%m%dT%H%M%SZ).archive.gz}
 mkdir -p "$(dirname "$file")"
 partial="$file.partial"
 log="$(mktemp)"

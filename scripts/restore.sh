@@ -2,7 +2,8 @@
 # Replaces the app's database in the running stack with an archive from scripts/backup.sh:
 #   scripts/restore.sh FILE            mongorestore --drop: each collection in the archive replaces the live one
 #   scripts/restore.sh --check FILE    restores into a scratch database instead, compares its document counts
-#                                      with what mongorestore restored, then drops it (the live data is untouched)
+#                                      with what mongorestore restored, then drops it (the live data is untouched);
+#                                      FILE may be a folder: its newest *.archive.gz (the daily timer's check)
 # mongorestore runs inside the mongo_db container as the backup user (restore role), its password read there
 # from /run/secrets/mongo_db/backup_password. Plain `docker compose`, so COMPOSE_PROJECT_NAME, COMPOSE_FILE,
 # COMPOSE_ENV_FILES and .env apply exactly as they do to you.
@@ -11,10 +12,15 @@ set -euo pipefail
 die() { echo "restore.sh: $*" >&2; exit 1; }
 usage="usage: scripts/restore.sh [--check] FILE"
 check=false
-[[ ${1:-} == -h || ${1:-} == --help ]] && { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
+[[ ${1:-} == -h || ${1:-} == --help ]] && { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0; }
 [[ ${1:-} == --check ]] && { check=true; shift; }
 [[ $# -eq 1 ]] || die "$usage"
 file=$1
+if $check && [[ -d $file ]]; then
+  newest=$(find "$file" -maxdepth 1 -name '*.archive.gz' -printf '%T@ %p\n' | sort -n | tail -n 1 | cut -d' ' -f2-)
+  [[ -n $newest ]] || die "no *.archive.gz in $file"
+  file=$newest
+fi
 [[ -f $file && -r $file ]] || die "no readable archive at $file"
 gzip -t "$file" 2>/dev/null || die "$file is not a gzip archive from scripts/backup.sh"
 

@@ -31,6 +31,10 @@ SKIP_PACKAGES=${SKIP_PACKAGES:-0}         # 1: Docker, the compose plugin, git a
 UNIT_DIR=${UNIT_DIR:-/etc/systemd/system}
 USE_SYSTEMD=${USE_SYSTEMD:-auto}          # auto: when systemd runs; 0: write the unit, start with compose
 LOG_FILE=${LOG_FILE:-/var/log/posts-stack-setup.log}
+# Daily backups (the section "Backups" below): where, how long to keep them, when (systemd OnCalendar, UTC).
+BACKUP_DIR=${BACKUP_DIR:-/var/backups/$(basename "$STACK_DIR")}
+BACKUP_KEEP_DAYS=${BACKUP_KEEP_DAYS:-14}
+BACKUP_AT=${BACKUP_AT:-*-*-* 03:30:00 UTC}
 
 # Amazon Linux 2023 only: its repositories have Docker but no compose or buildx plugin, so these two binaries
 # come from the projects' GitHub releases, pinned by version AND sha256 (a download that does not match stops
@@ -201,6 +205,50 @@ UNIT
   if with_systemd; then systemctl daemon-reload; fi
 }
 
+# ---- Backups (issue 11; owned apart from the rest of this file) -----------------------------------------
+# A daily systemd timer: scripts/backup.sh into BACKUP_DIR (root only, 0700), archives older than
+# BACKUP_KEEP_DAYS deleted, then scripts/restore.sh --check on the newest one: restored into a scratch
+# database, its counts compared, the scratch dropped. A failed run shows in `systemctl --failed` and
+# `journalctl -u <name>-backup`. Copying the archives off the instance (S3): docs/ec2.md, "Backup and restore".
+install_backup_timer() {
+  local name
+  name=$(basename "$STACK_DIR")-backup
+  cat >"$UNIT_DIR/$name.service" <<UNIT
+[Unit]
+Description=Back up the app's database, delete old archives, check that the newest restores
+Requires=docker.service
+After=docker.service $(basename "$STACK_DIR").service
+
+[Service]
+Type=oneshot
+WorkingDirectory=$STACK_DIR
+Environment=BACKUP_DIR=$BACKUP_DIR
+ExecStartPre=/usr/bin/install -d -m 0700 $BACKUP_DIR
+ExecStart=/bin/bash scripts/backup.sh
+ExecStart=/usr/bin/find $BACKUP_DIR -maxdepth 1 -name *.archive.gz -mtime +$BACKUP_KEEP_DAYS -delete
+ExecStart=/bin/bash scripts/restore.sh --check $BACKUP_DIR
+UNIT
+  cat >"$UNIT_DIR/$name.timer" <<UNIT
+[Unit]
+Description=Daily backup of the app's database
+
+[Timer]
+OnCalendar=$BACKUP_AT
+RandomizedDelaySec=15min
+# A run missed while the instance was off happens at the next boot.
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+UNIT
+  if with_systemd; then
+    systemctl daemon-reload
+    systemctl enable --now "$name.timer"
+  fi
+  log "daily backups: $name.timer at $BACKUP_AT into $BACKUP_DIR, kept $BACKUP_KEEP_DAYS days, newest restore-checked"
+}
+# ---- end of Backups --------------------------------------------------------------------------------------
+
 start_stack() {
   cd "$STACK_DIR"
   # A registry image is pulled by `up` when missing; without one the app image is built here.
@@ -237,5 +285,6 @@ fetch_project
 write_env
 set_ownership
 install_unit
+install_backup_timer
 start_stack
 log "done"
