@@ -1,5 +1,5 @@
-// One Jest config, six projects. `npm test` runs unit, integration and stack (Docker only); `npm run test:all`
-// adds browser (Chromium), deploy (sshd, docker-registry) and resilience. Both pass --runInBand, so the
+// One Jest config, seven projects. `npm test` runs unit, integration and stack (Docker only); `npm run test:all`
+// adds browser (Chromium), deploy (sshd, docker-registry), resilience and swarm (Docker Swarm). Both pass --runInBand, so the
 // Docker-backed files run one at a time on a shared engine.
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const project = (name, extra = {}) => ({
@@ -31,5 +31,6 @@ module.exports = {
     project('browser', stackSetup),
     project('deploy', stackSetup),
     project('resilience', stackSetup),
+    project('swarm', stackSetup),
   ],
 };
