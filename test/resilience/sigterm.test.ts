@@ -7,14 +7,24 @@ import { request, statusCounts, steadyLoad } from './support/load';
 
 jest.setTimeout(180_000);
 
-const stack = useStack({ label: 'res-sigterm' });
+// Two replicas: the one that is stopped drains its requests in flight while nginx sends new page requests to
+// the other, so no page request may fail at all.
+const stack = useStack({ label: 'res-sigterm', env: { APP_REPLICAS: '2' } });
 
-it('finishes the requests in flight on SIGTERM and exits well before the 12 s grace period', async () => {
+it('finishes the requests in flight on SIGTERM, stops in under 10 s, and drops no page request', async () => {
   const appId = await stack.current.idOf('app');
   const nginxId = await stack.current.idOf('nginx');
   const graceS = Number((await docker(['inspect', '-f', '{{.Config.StopTimeout}}', appId])).trim());
   expect(graceS).toBe(12);
-  expect((await inspect(appId)).State.Running).toBe(true);
+  const app = await inspect(appId);
+  expect(app.State.Running).toBe(true);
+  expect(await stack.current.idsOf('app')).toHaveLength(2);
+  // The held requests go to this replica itself (its address), not to the service name, which nginx's
+  // container would resolve to either replica.
+  const [appAddress] = Object.entries(app.NetworkSettings.Networks)
+    .filter(([name]) => name.endsWith('_frontend'))
+    .map(([, network]) => network.IPAddress);
+  expect(appAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
   // Arrange: steady page load through nginx, and three create requests held in flight inside the app: all
   // but the last byte of each body sent (from nginx's container straight to app:3000), so the app is
@@ -30,7 +40,7 @@ it('finishes the requests in flight on SIGTERM and exits well before the 12 s gr
     inputs.map((input) =>
       holdRequestInContainer(
         nginxId,
-        { host: 'app', port: 3000 },
+        { host: appAddress!, port: 3000 },
         { path: postPaths.api, headers: jsonHeaders, body: JSON.stringify(input) },
       ),
     ),
@@ -56,8 +66,7 @@ it('finishes the requests in flight on SIGTERM and exits well before the 12 s gr
   const exitCode = Number((await docker(['inspect', '-f', '{{.State.ExitCode}}', appId])).trim());
 
   // Assert: every request in flight at SIGTERM completed, database write included; page requests either
-  // succeeded or, once the app had stopped accepting, got nginx's clean 502/503 page, never a reset
-  // connection or a truncated answer.
+  // succeeded: the other replica served them while this one drained (nginx retries a refused connection).
   console.log(
     `[resilience] SIGTERM: docker stop took ${stopMs} ms (grace ${graceS} s), exit code ${exitCode}, ` +
       `held requests released ${releasedAfterMs} ms after the stop began and answered ${JSON.stringify(answers.map((a) => a.status))}, ` +
@@ -66,9 +75,9 @@ it('finishes the requests in flight on SIGTERM and exits well before the 12 s gr
   expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
   answers.forEach((answer, i) => expect(JSON.parse(answer.body)).toMatchObject({ title: inputs[i]!.title }));
   expect(stopMs).toBeGreaterThanOrEqual(releasedAfterMs); // the app waited for them
-  expect(stopMs).toBeLessThan(graceS * 1000);
+  expect(stopMs).toBeLessThan(10_000); // what we promise, well inside the 12 s grace period
   expect(exitCode).toBe(0);
   expect(after.State.Running).toBe(false);
-  expect(outcomes.filter((o) => o.status === 0)).toEqual([]);
-  expect(outcomes.filter((o) => ![200, 502, 503, 504].includes(o.status))).toEqual([]);
+  expect(outcomes.length).toBeGreaterThan(10);
+  expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
 });
