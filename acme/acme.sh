@@ -87,7 +87,13 @@ run_once() {
     log "requesting a certificate for $DOMAIN from $server"
     lego_cmd run || return 1
   else
-    lego_cmd renew --days "${1:-$ACME_RENEW_DAYS}" || return 1
+    if [ -n "${1:-}" ]; then
+      # Asked for by a person (renew-now): at once. Scheduled renewals keep lego's random delay, which
+      # spreads everyone's renewals over time as Let's Encrypt asks.
+      lego_cmd renew --days "$1" --no-random-sleep || return 1
+    else
+      lego_cmd renew --days "$ACME_RENEW_DAYS" || return 1
+    fi
   fi
   if [ "$(checksum)" != "$before" ] || [ ! -s "$LIVE/fullchain.pem" ]; then deploy; fi
 }

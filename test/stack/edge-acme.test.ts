@@ -1,0 +1,185 @@
+// Issue 12 end to end against Pebble, Let's Encrypt's ACME test server (test/stack/edge-acme/compose.yml):
+// nginx starts on a self-signed certificate, the acme service (lego) gets one over HTTP-01, nginx swaps it in,
+// HTTP redirects to HTTPS except ACME and health, and a forced renewal is picked up with zero failed
+// requests under a bounded load of fresh TLS connections. Loopback only.
+import https from 'node:https';
+import tls from 'node:tls';
+import fs from 'node:fs';
+import path from 'node:path';
+import getPort from 'get-port';
+import { containerLogs } from '../support/docker';
+import { httpClient } from '../support/http';
+import { projectRoot, startStack, type Stack } from '../support/stack';
+import { eventually, sleep } from '../support/wait';
+
+jest.setTimeout(300_000);
+
+const DOMAIN = 'edge.test';
+const fixtures = path.join(projectRoot, 'test/stack/edge-acme');
+const testCa = fs.readFileSync(path.join(fixtures, 'ca.pem'));
+let stack: Stack;
+let httpsPort = 0;
+let startedAt = 0;
+let pebbleRoot = '';
+
+/** The certificate nginx serves for DOMAIN (not verified: the first one is self-signed). */
+function servedCertificate(): Promise<tls.PeerCertificate> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect(
+      { host: '127.0.0.1', port: httpsPort, servername: DOMAIN, rejectUnauthorized: false },
+      () => {
+        resolve(socket.getPeerCertificate());
+        socket.end();
+      },
+    );
+    socket.on('error', reject);
+  });
+}
+
+/** GET over a fresh TLS connection that must verify against Pebble's root for DOMAIN; resolves to the serial. */
+function verifiedGet(urlPath: string): Promise<{ status: number; serial: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host: '127.0.0.1',
+        port: httpsPort,
+        path: urlPath,
+        servername: DOMAIN,
+        headers: { host: DOMAIN },
+        ca: pebbleRoot,
+        agent: false,
+        timeout: 5_000,
+      },
+      (res) => {
+        const serial = (res.socket as tls.TLSSocket).getPeerCertificate().serialNumber;
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, serial }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Pebble's management API (HTTPS with the test CA): its current root certificate. */
+async function fetchPebbleRoot(): Promise<string> {
+  const published = (await stack.compose(['port', 'pebble', '15000'])).trim().split(':').pop();
+  return new Promise((resolve, reject) => {
+    https
+      .get(
+        { host: '127.0.0.1', port: Number(published), path: '/roots/0', ca: testCa, servername: 'pebble' },
+        (res) => {
+          let pem = '';
+          res.on('data', (c: Buffer) => (pem += c.toString()));
+          res.on('end', () =>
+            res.statusCode === 200 ? resolve(pem) : reject(new Error(`roots/0: ${res.statusCode}`)),
+          );
+        },
+      )
+      .on('error', reject);
+  });
+}
+
+beforeAll(async () => {
+  httpsPort = await getPort();
+  startedAt = Date.now();
+  stack = await startStack({
+    label: 'edge-acme',
+    composeFiles: ['test/stack/edge-acme/compose.yml'],
+    env: {
+      COMPOSE_PROFILES: 'acme',
+      DOMAIN,
+      ACME_EMAIL: `admin@${DOMAIN}`,
+      HTTPS_PORT: String(httpsPort),
+    },
+  });
+});
+afterAll(async () => {
+  await stack?.down();
+});
+
+it('starts on a temporary self-signed certificate, then serves the chain Pebble issued over HTTP-01', async () => {
+  const upAfter = Date.now() - startedAt;
+  const issued = await eventually(
+    async () => {
+      const cert = await servedCertificate();
+      expect(cert.issuer.CN).toMatch(/Pebble/i);
+      return cert;
+    },
+    { timeoutMs: 120_000, everyMs: 500 },
+  );
+  const issuedAfter = Date.now() - startedAt;
+  pebbleRoot = await fetchPebbleRoot();
+  const verified = await verifiedGet('/');
+  console.log(
+    `[edge] pebble: stack healthy after ${(upAfter / 1000).toFixed(1)} s, issued certificate served after ` +
+      `${(issuedAfter / 1000).toFixed(1)} s (issuer "${issued.issuer.CN}", valid to ${issued.valid_to})`,
+  );
+  expect(issued.subjectaltname).toContain(`DNS:${DOMAIN}`);
+  expect(verified.status).toBe(200); // the full chain verifies against Pebble's root for DOMAIN
+  const nginxLog = await containerLogs(await stack.idOf('nginx'));
+  expect(nginxLog).toMatch(/made a self-signed certificate for edge\.test/);
+  expect(nginxLog).toMatch(/nginx -t passed, reloaded/);
+});
+
+it('redirects HTTP to HTTPS with DOMAIN, except ACME challenges and health', async () => {
+  const api = httpClient(stack.baseUrl);
+  const page = await api.get('/posts?page=2', { headers: { host: DOMAIN } });
+  expect(page.status).toBe(301);
+  expect(page.headers.location).toBe(`https://${DOMAIN}:${httpsPort}/posts?page=2`);
+  expect((await api.get('/.well-known/acme-challenge/missing')).status).toBe(404);
+  expect((await api.get('/nginx-health')).status).toBe(200);
+  expect((await api.get('/healthz')).status).toBe(200);
+  const secure = await verifiedGet('/');
+  expect(secure.status).toBe(200);
+});
+
+it('picks up a forced renewal with zero failed requests under load (fresh TLS connection each)', async () => {
+  const before = (await verifiedGet('/nginx-health')).serial;
+  const outcomes: { ok: boolean; serial?: string; error?: string }[] = [];
+  let stop = false;
+  const loops = Array.from({ length: 3 }, async () => {
+    while (!stop) {
+      try {
+        const r = await verifiedGet('/nginx-health');
+        outcomes.push({
+          ok: r.status === 200,
+          serial: r.serial,
+          error: r.status === 200 ? undefined : `status ${r.status}`,
+        });
+      } catch (error) {
+        outcomes.push({ ok: false, error: (error as Error).message });
+      }
+      await sleep(25);
+    }
+  });
+  let pickedUpAfter = -1;
+  try {
+    await sleep(1_000);
+    const asked = Date.now();
+    const renew = await stack.exec('acme', ['sh', '/acme/acme.sh', 'renew-now']);
+    expect(renew.exitCode).toBe(0);
+    await eventually(
+      () => {
+        expect(outcomes.at(-1)?.serial).toBeDefined();
+        expect(outcomes.at(-1)?.serial).not.toBe(before);
+      },
+      { timeoutMs: 90_000, everyMs: 200 },
+    );
+    pickedUpAfter = Date.now() - asked;
+    await sleep(2_000);
+  } finally {
+    stop = true;
+    await Promise.all(loops);
+  }
+
+  const failed = outcomes.filter((o) => !o.ok);
+  const serials = new Set(outcomes.map((o) => o.serial).filter(Boolean));
+  console.log(
+    `[edge] pebble: forced renewal served ${(pickedUpAfter / 1000).toFixed(1)} s after the request; ` +
+      `${outcomes.length} HTTPS requests during it, ${failed.length} failed, serials seen: ${serials.size}`,
+  );
+  expect(failed).toEqual([]);
+  expect(serials).toEqual(new Set([before, outcomes.at(-1)!.serial]));
+});
