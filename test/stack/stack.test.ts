@@ -27,31 +27,8 @@ const uniqueTitle = (label: string) => validPost(label).title;
 
 describe('startup', () => {
   it('starts app only after mongo_db is healthy, and nginx only after app is healthy', async () => {
-    // Arrange: docker events keeps the stack's start and health transitions with their timestamps.
-    const since = Math.floor(Date.now() / 1000) - 600;
-    const events = (
-      await docker([
-        'events',
-        '--since',
-        String(since),
-        '--until',
-        String(Math.floor(Date.now() / 1000)),
-        '--filter',
-        `label=com.docker.compose.project=${stack.current.projectName}`,
-        '--format',
-        '{{json .}}',
-      ])
-    )
-      .trim()
-      .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            status: string;
-            timeNano: number;
-            Actor: { Attributes: Record<string, string> };
-          },
-      );
+    // Arrange: the stack's docker events, recorded from just before its `up`, with their timestamps.
+    const events = stack.current.events();
     const firstTime = (service: string, status: string) =>
       events.find((e) => e.Actor.Attributes['com.docker.compose.service'] === service && e.status === status)
         ?.timeNano;

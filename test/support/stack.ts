@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { DockerComposeEnvironment, StartedDockerComposeEnvironment, Wait } from 'testcontainers';
@@ -13,10 +14,17 @@ export interface StackOptions {
   label?: string;
   /** Reuse a project (same containers and volumes), e.g. after `down` without removing volumes. */
   projectName?: string;
-  /** ${VAR} values for compose; HTTP_PORT defaults to a free port, SEED_COUNT to 30. */
+  /** ${VAR} values for compose; HTTP_PORT and HTTPS_PORT default to free ports, SEED_COUNT to 30. */
   env?: Record<string, string>;
   /** Extra compose files after docker-compose.yml, relative to the project root. */
   composeFiles?: string[];
+}
+
+/** One line of `docker events --format '{{json .}}'`. */
+export interface DockerEvent {
+  status: string;
+  timeNano: number;
+  Actor: { Attributes: Record<string, string> };
 }
 
 export interface Stack {
@@ -38,6 +46,28 @@ export interface Stack {
   down(options?: { removeVolumes?: boolean }): Promise<void>;
   /** down (keeping volumes), then up the same project again: what a host reboot or redeploy does. */
   restart(): Promise<Stack>;
+  /**
+   * This project's docker events since just before its `up`, recorded as they happened: the engine keeps only
+   * its last few hundred events, and 1 s healthchecks push a stack's start events out of that history.
+   */
+  events(): DockerEvent[];
+}
+
+/** Streams `docker events` for one compose project into memory until stopped. */
+function recordEvents(projectName: string): { events: DockerEvent[]; stop(): void } {
+  const events: DockerEvent[] = [];
+  const child = spawn(
+    'docker',
+    ['events', '--filter', `label=com.docker.compose.project=${projectName}`, '--format', '{{json .}}'],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  let partial = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('{')) events.push(JSON.parse(line) as DockerEvent);
+  });
+  return { events, stop: () => child.kill() };
 }
 
 const safeName = (text: string) => text.toLowerCase().replace(/[^a-z0-9_-]/g, '-');
@@ -51,9 +81,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const projectName =
     options.projectName ?? safeName(`${PRODUCT.slug}-${options.label ?? 'test'}-${randomUUID().slice(0, 6)}`);
   const port = Number(options.env?.HTTP_PORT ?? (await getPort()));
-  const env = { HTTP_PORT: String(port), SEED_COUNT: '30', ...options.env };
+  const httpsPort = options.env?.HTTPS_PORT ?? String(await getPort());
+  const env = { HTTP_PORT: String(port), HTTPS_PORT: httpsPort, SEED_COUNT: '30', ...options.env };
   const relativeFiles = [composeFile, ...(options.composeFiles ?? [])];
   const files = relativeFiles.map((file) => path.join(projectRoot, file));
+  const recorder = recordEvents(projectName);
   const environment = await new DockerComposeEnvironment(projectRoot, relativeFiles)
     .withProjectName(projectName)
     .withEnvironment(env)
@@ -61,8 +93,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     .withWaitStrategy('app-1', Wait.forHealthCheck())
     .withWaitStrategy('nginx-1', Wait.forHealthCheck())
     .withStartupTimeout(180_000)
-    .up();
-  return stackOf(environment, { ...options, projectName, env }, port, files);
+    .up()
+    .catch((error: unknown) => {
+      recorder.stop();
+      throw error;
+    });
+  return stackOf(environment, { ...options, projectName, env }, port, files, recorder);
 }
 
 function stackOf(
@@ -70,6 +106,7 @@ function stackOf(
   options: StackOptions & { projectName: string; env: Record<string, string> },
   port: number,
   files: string[],
+  recorder: { events: DockerEvent[]; stop(): void },
 ): Stack {
   const { projectName, env } = options;
   const compose = (args: string[]) =>
@@ -106,12 +143,15 @@ function stackOf(
     exec: async (service, command) => dockerExec(await stack.idOf(service), command),
     compose,
     down: async ({ removeVolumes = true } = {}) => {
+      recorder.stop();
       await environment.down({ removeVolumes });
     },
     restart: async () => {
+      recorder.stop();
       await environment.down({ removeVolumes: false });
       return startStack({ ...options, projectName, env });
     },
+    events: () => [...recorder.events],
   };
   return stack;
 }
