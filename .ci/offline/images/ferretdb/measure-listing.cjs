@@ -3,6 +3,8 @@
 // (patched), on the same N documents, and shows PostgreSQL's plan for each pushed-down query.
 //   node .ci/offline/images/ferretdb/measure-listing.cjs [N=100000]
 // Starts two containers of $MONGO_IMAGE (FERRETDB_PUSHDOWN_LISTING=0 / 1) on 127.0.0.1, removes them after.
+// FERRETDB_BIN=/path/to/ferretdb mounts that binary into both (try a patch change before rebuilding the image).
+// STOCK_RUNS (default 3) and PATCHED_RUNS (default 7): each figure is the median of that many runs.
 // Run from the repository root (it loads the mongodb driver from node_modules).
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -11,6 +13,9 @@ const { MongoClient, ObjectId } = require(require.resolve('mongodb', { paths: [p
 
 const N = Number(process.argv[2] || 100_000);
 const image = process.env.MONGO_IMAGE || 'posts-offline/ferretdb:1.24.2-pg15';
+const binary = process.env.FERRETDB_BIN;
+const stockRuns = Number(process.env.STOCK_RUNS || 3);
+const patchedRuns = Number(process.env.PATCHED_RUNS || 7);
 const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
 
 async function start(name, pushdown) {
@@ -22,13 +27,18 @@ async function start(name, pushdown) {
     name,
     '-e',
     `FERRETDB_PUSHDOWN_LISTING=${pushdown}`,
+    ...(binary ? ['-v', `${binary}:/usr/local/bin/ferretdb:ro`] : []),
     '-p',
     '127.0.0.1::27017',
     image,
   );
   const port = docker('port', name, '27017/tcp').split(':').pop();
   for (let i = 0; i < 240; i++) {
-    if (docker('inspect', '-f', '{{.State.Health.Status}}', name) === 'healthy') break;
+    const [state, health] = docker('inspect', '-f', '{{.State.Status}} {{.State.Health.Status}}', name).split(
+      ' ',
+    );
+    if (health === 'healthy') break;
+    if (state !== 'running') throw new Error(`${name} ${state}:\n${docker('logs', '--tail', '20', name)}`);
     await sleep(500);
   }
   const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/bench`, {
@@ -37,12 +47,15 @@ async function start(name, pushdown) {
   return { name, client, posts: client.db('bench').collection('posts') };
 }
 
-// Same documents in both: 1 000 distinct timestamps (ties), 1% legacy documents without createdAt/author.
+// Same documents in both: 1 000 distinct timestamps (ties), 1% legacy documents without createdAt/author,
+// one in ten of those with an explicit createdAt: null (MongoDB's {createdAt: null} matches both).
+const idOf = (i) => new ObjectId(i.toString(16).padStart(24, '0'));
 function docs(from, to) {
   const out = [];
   for (let i = from; i < to; i++) {
-    const _id = new ObjectId(i.toString(16).padStart(24, '0'));
-    if (i % 100 === 7) out.push({ _id, title: `legacy ${i}`, body: 'b' });
+    const _id = idOf(i);
+    if (i % 100 === 7 && i % 1000 === 107) out.push({ _id, title: `null ${i}`, body: 'b', createdAt: null });
+    else if (i % 100 === 7) out.push({ _id, title: `legacy ${i}`, body: 'b' });
     else
       out.push({
         _id,
@@ -55,8 +68,8 @@ function docs(from, to) {
   return out;
 }
 
-// The median of `runs` runs (one for the stock server: its queries take seconds).
-let runs = 1;
+// The median of `runs` runs.
+let runs = stockRuns;
 async function time(label, fn) {
   const ms = [];
   let result;
@@ -81,6 +94,25 @@ async function queries(posts) {
     await time('countDocuments({})', () => posts.countDocuments({})),
     await time('estimatedDocumentCount()', () => posts.estimatedDocumentCount()),
     await time('keyset page (limit 20)', () => posts.find(keyset).sort(sort).limit(20).toArray()),
+    // The app's cursor walk past the last dated post (posts.service.ts, after()): the null tail, first page
+    // and one bounded by _id; then one past every legacy document, the cost of a last page with none left.
+    await time('{createdAt: null} (limit 20)', () =>
+      posts.find({ createdAt: null }).sort(sort).limit(20).toArray(),
+    ),
+    await time('{createdAt: null, _id: {$lt}} (limit 20)', () =>
+      posts
+        .find({ createdAt: null, _id: { $lt: idOf(N / 2) } })
+        .sort(sort)
+        .limit(20)
+        .toArray(),
+    ),
+    await time('same, past the last legacy doc (empty)', () =>
+      posts
+        .find({ createdAt: null, _id: { $lt: idOf(7) } })
+        .sort(sort)
+        .limit(20)
+        .toArray(),
+    ),
   ];
 }
 
@@ -113,10 +145,11 @@ function explain(name, table, sql) {
       docker('exec', s.name, 'psql', '-h', '/tmp', '-U', 'ferretdb', 'ferretdb', '-qc', 'VACUUM ANALYZE');
     }
     const stock = await queries(servers[0].posts);
-    runs = 7;
+    runs = patchedRuns;
     const patched = await queries(servers[1].posts);
     console.log(
-      `\n${N} documents, ${image}\n| query | stock | patched (median of 7) | same result |\n|---|---|---|---|`,
+      `\n${N} documents, ${image}${binary ? ` with ${binary}` : ''}, medians of ${stockRuns} / ${patchedRuns}\n` +
+        '| query | stock | patched | same result |\n|---|---|---|---|',
     );
     stock.forEach((s, i) => {
       const p = patched[i];
@@ -146,7 +179,19 @@ function explain(name, table, sql) {
     const d = `'${Date.UTC(2024, 0, 1) + 500_000}'::jsonb`;
     const id = `'"${'0'.repeat(20)}ffff"'::jsonb`;
     const keyset = `SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') <= ${d} AND (((_jsonb->'createdAt') < ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"') OR ((_jsonb->'createdAt') = ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"' AND (_jsonb->'_id') < ${id} AND _jsonb->'$s'->'p'->'_id'->'t' = '"objectId"')) ${order} LIMIT 20`;
+    const nullTail = (bound) => {
+      const part = (where) => `(SELECT _jsonb FROM {table} WHERE ${where}${bound} ${order} LIMIT 20)`;
+      return `SELECT _jsonb FROM (${part("(_jsonb->'createdAt') IS NULL")} UNION ALL ${part("(_jsonb->'createdAt') = 'null'")}) AS u ORDER BY (_jsonb->'_id') DESC LIMIT 20`;
+    };
+    const below = `'"${idOf(N / 2).toHexString()}"'::jsonb`;
     for (const [label, sql] of [
+      ['null tail', nullTail('')],
+      [
+        'null tail below an _id',
+        nullTail(
+          ` AND (_jsonb->'_id') < ${below} AND COALESCE(_jsonb->'$s'->'p'->'_id'->'t' = '"objectId"', false)`,
+        ),
+      ],
       ['page 1', `${listing} LIMIT 20`],
       ['skip 5000', `${listing} LIMIT 20 OFFSET 5000`],
       ['keyset', keyset],
