@@ -1,7 +1,7 @@
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
-import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
 import { afterFilter, LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
-import { mongoImage } from '../support/mongo';
+import { mongoImage, mongoUri, startMongoContainer } from '../support/mongo';
 
 /**
  * Differential test for the offline stand-in's listing pushdown (.ci/offline/images/ferretdb/listing-pushdown.patch).
@@ -151,23 +151,8 @@ describe('offline stand-in: listing pushdown returns what stock FerretDB returns
 
   beforeAll(async () => {
     const image = mongoImage();
-    stock = await new GenericContainer(image)
-      .withEnvironment({ FERRETDB_PUSHDOWN_LISTING: '0' })
-      .withExposedPorts(27017)
-      .withHealthCheck({
-        test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
-        interval: 1_000,
-        timeout: 3_000,
-        retries: 60,
-        startPeriod: 1_000,
-      })
-      .withWaitStrategy(Wait.forHealthCheck())
-      .withStartupTimeout(120_000)
-      .start();
-    const uris = [
-      process.env.INTEGRATION_MONGO_URI!,
-      `mongodb://${stock.getHost()}:${stock.getMappedPort(27017)}`,
-    ];
+    stock = await startMongoContainer({ image, env: { FERRETDB_PUSHDOWN_LISTING: '0' } });
+    const uris = [process.env.INTEGRATION_MONGO_URI!, mongoUri(stock)];
     console.log(`[differential] ${image}: pushdown on (integration database) vs FERRETDB_PUSHDOWN_LISTING=0`);
     clients = await Promise.all(uris.map((uri) => MongoClient.connect(uri)));
     for (const client of clients) {

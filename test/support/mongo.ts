@@ -8,10 +8,11 @@ export const mongoImage = (): string => process.env.MONGO_IMAGE || 'mongo:8.0';
  * Waits on a real ping healthcheck rather than on a log line, so the same code works for both images.
  */
 export async function startMongoContainer(
-  options: { image?: string; hostPort?: number } = {},
+  options: { image?: string; hostPort?: number; env?: Record<string, string> } = {},
 ): Promise<StartedTestContainer> {
-  const { image = mongoImage(), hostPort } = options;
+  const { image = mongoImage(), hostPort, env = {} } = options;
   return new GenericContainer(image)
+    .withEnvironment(env)
     .withExposedPorts(hostPort ? { container: 27017, host: hostPort } : 27017)
     .withHealthCheck({
       test: ['CMD', 'mongosh', '--quiet', '--eval', "db.adminCommand('ping').ok"],
