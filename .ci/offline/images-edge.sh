@@ -9,8 +9,6 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-IMG="$OFFLINE_DIR/images"
-BUILD_DIR="$CACHE_DIR/build"
 ROOTFS_TAR="$CACHE_DIR/rootfs/bookworm-minbase.tar"
 mkdir -p "$BUILD_DIR"
 [[ -f "$ROOTFS_TAR" ]] || die "$ROOTFS_TAR missing" "run .ci/offline/images.sh first (setup.sh does): it makes the bookworm rootfs"
@@ -28,23 +26,20 @@ edge_image() {
   local hash
   hash="$(hash_files "$IMG/$name/Dockerfile" <(echo "package=$package=$version rootfs=$(cat "$ROOTFS_TAR.stamp" 2>/dev/null || stat -c %Y "$ROOTFS_TAR")"))"
   log "image $tag"
-  if [[ "$(image_label "$tag" posts-offline.recipe)" == "$hash" ]]; then
+  if up_to_date "$tag" "$hash"; then
     info "up to date"
   else
     local ctx="$BUILD_DIR/$name"
-    rm -rf "$ctx" && mkdir -p "$ctx/deb"
+    stage_context "$ctx" "$ROOTFS_TAR"
+    mkdir -p "$ctx/deb"
     (cd "$ctx/deb" && with_retries 3 apt-get download "$package=$version" >/dev/null 2>&1) \
       || die "apt-get download $package=$version failed" "check that Debian's mirror is reachable, then rerun"
     dpkg-deb -x "$ctx"/deb/*.deb "$ctx/unpacked"
     install -m 0755 "$ctx/unpacked/usr/bin/$binary" "$ctx/$binary"
-    ln "$ROOTFS_TAR" "$ctx/rootfs.tar" 2>/dev/null || cp "$ROOTFS_TAR" "$ctx/rootfs.tar"
     cp "$IMG/$name/Dockerfile" "$ctx/"
     rm -rf "$ctx/deb" "$ctx/unpacked"
-    local blog="$BUILD_DIR/$name.build.log"
-    docker build --label "posts-offline.recipe=$hash" -t "$tag" "$ctx" >"$blog" 2>&1 \
-      || { tail -n 30 "$blog" >&2; die "docker build of $tag failed (log: $blog)" "see the output above, then rerun"; }
+    build_image --hint "see the output above, then rerun" "$tag" "$hash" "$ctx"
     rm -rf "$ctx"
-    info "built $tag"
   fi
   BUILT_TAG=$tag
 }

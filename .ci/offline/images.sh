@@ -13,8 +13,6 @@ NODE_IMAGE="$IMAGE_PREFIX/node:${NODE_MAJOR}-bookworm-slim"
 NGINX_IMAGE="$IMAGE_PREFIX/nginx:1.30"
 MONGO_IMAGE="$IMAGE_PREFIX/ferretdb:${FERRETDB_VERSION#v}-pg${POSTGRESQL_MAJOR}"
 ROOTFS_DIR="$CACHE_DIR/rootfs"
-BUILD_DIR="$CACHE_DIR/build"
-IMG="$OFFLINE_DIR/images"
 HOST_CA=/etc/ssl/certs/ca-certificates.crt
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 
@@ -58,21 +56,6 @@ rootfs() {
   echo "$tar"
 }
 
-# build_image TAG HASH CONTEXT [docker build args...]: skip when the label matches.
-build_image() {
-  local tag=$1 hash=$2 ctx=$3; shift 3
-  local blog="$BUILD_DIR/${tag//[\/:]/_}.build.log"
-  log "docker build $tag (recipe $hash; log: $blog)"
-  if ! docker build --label "posts-offline.recipe=$hash" -t "$tag" "$@" "$ctx" >"$blog" 2>&1; then
-    tail -n 30 "$blog" >&2
-    die "docker build of $tag failed (context: $ctx, full log: $blog)" \
-      "see the build output above; DOCKER_BUILDKIT=0 is required here (no buildx); rerun after fixing"
-  fi
-  info "built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
-}
-
-up_to_date() { [[ "$(image_label "$1" posts-offline.recipe)" == "$2" ]]; }
-
 mkdir -p "$BUILD_DIR"
 [[ -f "$HOST_CA" ]] || die "$HOST_CA not found" "apt-get install ca-certificates and rerun"
 
@@ -87,8 +70,8 @@ if up_to_date "$NODE_IMAGE" "$node_hash"; then
 else
   tar="$(rootfs bookworm-minbase bookworm ca-certificates)"
   ctx="$BUILD_DIR/node"
-  rm -rf "$ctx" && mkdir -p "$ctx/node/lib"
-  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  stage_context "$ctx" "$tar"
+  mkdir -p "$ctx/node/lib"
   cp -a "$NODE24_PREFIX/bin" "$NODE24_PREFIX/include" "$NODE24_PREFIX/share" "$ctx/node/"
   rm -f "$ctx/node/bin/npm" "$ctx/node/bin/npx"   # host wrappers; the image gets symlinks
   cp -a "$NODE24_PREFIX/lib/node_modules" "$ctx/node/lib/"
@@ -107,8 +90,7 @@ if up_to_date "$NGINX_IMAGE" "$nginx_hash"; then
 else
   tar="$(rootfs sid-nginx sid nginx,libnginx-mod-stream,libnginx-mod-mail,gettext-base,ca-certificates)"
   ctx="$BUILD_DIR/nginx"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  stage_context "$ctx" "$tar"
   cp -a "$IMG/nginx/." "$ctx/"
   build_image "$NGINX_IMAGE" "$nginx_hash" "$ctx"
   rm -rf "$ctx"
@@ -135,8 +117,7 @@ if up_to_date "$MONGO_IMAGE" "$mongo_hash"; then
 else
   tar="$(rootfs "bookworm-pg$POSTGRESQL_MAJOR" bookworm "ca-certificates,$POSTGRESQL_PACKAGE")"
   ctx="$BUILD_DIR/ferretdb"
-  rm -rf "$ctx" && mkdir -p "$ctx"
-  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+  stage_context "$ctx" "$tar"
   log "building FerretDB $FERRETDB_VERSION (Go module proxy, CGO off, PostgreSQL backend, listing pushdown patch)"
   json="$(cd /tmp && GOFLAGS=-mod=mod with_retries 3 "$GO" mod download -json "$FERRETDB_MODULE@$FERRETDB_VERSION")" \
     || die "go mod download $FERRETDB_MODULE@$FERRETDB_VERSION failed" "check that the Go module proxy ($("$GO" env GOPROXY)) is reachable, then rerun"

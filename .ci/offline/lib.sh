@@ -6,6 +6,9 @@ OFFLINE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$OFFLINE_DIR/../.." && pwd)"
 CACHE_DIR="${POSTS_OFFLINE_CACHE:-/var/cache/posts-offline}"
 ENV_FILE="$REPO_ROOT/.offline/env"
+# The image scripts (images*.sh): their recipes, and where they stage build contexts and write logs and env files.
+IMG="$OFFLINE_DIR/images"
+BUILD_DIR="$CACHE_DIR/build"
 
 # Pinned / chosen versions (see README.md for why).
 COMPOSE_MODULE="github.com/docker/compose/v5"
@@ -94,6 +97,40 @@ with_retries() {
     if ((i < n)); then warn "attempt $i/$n failed: $*; retrying"; sleep $((i * 3)); fi
   done
   return 1
+}
+
+# up_to_date TAG HASH: the local image TAG was built from the recipe HASH (its label posts-offline.recipe).
+up_to_date() { [[ "$(image_label "$1" posts-offline.recipe)" == "$2" ]]; }
+
+# stage_context DIR ROOTFS_TAR: a fresh, empty build context DIR holding ROOTFS_TAR as rootfs.tar (a hard link
+# when the file system allows: the tarballs are hundreds of MB).
+stage_context() {
+  local ctx=$1 tar=$2
+  rm -rf "$ctx" && mkdir -p "$ctx"
+  ln "$tar" "$ctx/rootfs.tar" 2>/dev/null || cp "$tar" "$ctx/rootfs.tar"
+}
+
+# build_image [--retries N] [--hint TEXT] TAG HASH CONTEXT [docker build args...]: docker build labelled with
+# the recipe HASH, its output in $BUILD_DIR/<tag>.build.log; on failure the log's tail, then HINT.
+# --retries for builds that fetch from the network (apt-get in the Dockerfile).
+build_image() {
+  local retries=1 hint="see the build output above; DOCKER_BUILDKIT=0 is required here (no buildx); rerun after fixing"
+  while [[ $1 == --* ]]; do
+    case $1 in
+      --retries) retries=$2 ;;
+      --hint) hint=$2 ;;
+      *) die "build_image: unknown option $1" "use --retries N or --hint TEXT" ;;
+    esac
+    shift 2
+  done
+  local tag=$1 hash=$2 ctx=$3; shift 3
+  local blog="$BUILD_DIR/${tag//[\/:]/_}.build.log"
+  log "docker build $tag (recipe $hash; log: $blog)"
+  if ! with_retries "$retries" docker build --label "posts-offline.recipe=$hash" -t "$tag" "$@" "$ctx" >"$blog" 2>&1; then
+    tail -n 30 "$blog" >&2
+    die "docker build of $tag failed (context: $ctx, full log: $blog)" "$hint"
+  fi
+  info "built $tag ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
 }
 
 # Where docker CLI plugins are installed: every docker client on this machine (Debian's and the one in
