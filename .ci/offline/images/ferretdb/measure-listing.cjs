@@ -17,6 +17,9 @@ const binary = process.env.FERRETDB_BIN;
 const stockRuns = Number(process.env.STOCK_RUNS || 3);
 const patchedRuns = Number(process.env.PATCHED_RUNS || 7);
 const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
+/** psql in container `name`, as FerretDB's PostgreSQL user over the socket in /tmp, on its database. */
+const psql = (name, ...args) =>
+  docker('exec', name, 'psql', '-h', '/tmp', '-U', 'ferretdb', 'ferretdb', ...args);
 
 async function start(name, pushdown) {
   docker('rm', '-f', name);
@@ -117,19 +120,7 @@ async function queries(posts) {
 }
 
 function explain(name, table, sql) {
-  return docker(
-    'exec',
-    name,
-    'psql',
-    '-h',
-    '/tmp',
-    '-U',
-    'ferretdb',
-    'ferretdb',
-    '-At',
-    '-c',
-    `EXPLAIN ${sql.replaceAll('{table}', table)}`,
-  );
+  return psql(name, '-At', '-c', `EXPLAIN ${sql.replaceAll('{table}', table)}`);
 }
 
 (async () => {
@@ -142,7 +133,7 @@ function explain(name, table, sql) {
       for (let i = 0; i < N; i += 1000)
         await s.posts.insertMany(docs(i, Math.min(N, i + 1000)), { ordered: false });
       console.log(`${s.name}: inserted ${N} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      docker('exec', s.name, 'psql', '-h', '/tmp', '-U', 'ferretdb', 'ferretdb', '-qc', 'VACUUM ANALYZE');
+      psql(s.name, '-qc', 'VACUUM ANALYZE');
     }
     const stock = await queries(servers[0].posts);
     runs = patchedRuns;
@@ -159,15 +150,8 @@ function explain(name, table, sql) {
     const name = servers[1].name;
     const table =
       'bench.' +
-      docker(
-        'exec',
+      psql(
         name,
-        'psql',
-        '-h',
-        '/tmp',
-        '-U',
-        'ferretdb',
-        'ferretdb',
         '-At',
         '-c',
         "SELECT tablename FROM pg_tables WHERE schemaname = 'bench' AND tablename LIKE 'posts_%'",
