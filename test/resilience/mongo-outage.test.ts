@@ -2,7 +2,7 @@ import { docker, inspect } from '../support/docker';
 import { postPaths } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
-import { request, statusCounts, steadyLoad } from './support/load';
+import { listPageLoad, request, statusCounts } from './support/load';
 
 jest.setTimeout(180_000);
 
@@ -14,12 +14,7 @@ it('keeps running through a 15 s MongoDB outage under load, answers 503 pages, a
   const mongoId = await stack.current.idOf('mongo_db');
   const before = await inspect(appId);
 
-  const load = steadyLoad(() => request(baseUrl, postPaths.list), {
-    concurrency: 2,
-    pauseMs: 200,
-    maxMs: 90_000,
-    maxRequests: 2_000,
-  });
+  const load = listPageLoad(baseUrl, { pauseMs: 200, maxMs: 90_000, maxRequests: 2_000 });
   await sleep(2_000);
 
   // Act: MongoDB away for 15 s.

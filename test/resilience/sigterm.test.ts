@@ -3,7 +3,7 @@ import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
 import { holdRequestInContainer } from './support/held-request';
-import { request, statusCounts, steadyLoad } from './support/load';
+import { listPageLoad, statusCounts } from './support/load';
 
 jest.setTimeout(180_000);
 
@@ -29,12 +29,7 @@ it('finishes the requests in flight on SIGTERM, stops in under 10 s, and drops n
   // Arrange: steady page load through nginx, and three create requests held in flight inside the app: all
   // but the last byte of each body sent (from nginx's container straight to app:3000), so the app is
   // inside them when the signal comes. No slow endpoint needed: the client holds them open.
-  const load = steadyLoad(() => request(stack.current.baseUrl, postPaths.list), {
-    concurrency: 2,
-    pauseMs: 150,
-    maxMs: 60_000,
-    maxRequests: 1_000,
-  });
+  const load = listPageLoad(stack.current.baseUrl, { maxMs: 60_000, maxRequests: 1_000 });
   const inputs = [1, 2, 3].map(() => validPost('Held through SIGTERM'));
   const held = await Promise.all(
     inputs.map((input) =>

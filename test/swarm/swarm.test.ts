@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
-import { containerLogs, docker } from '../support/docker';
+import { docker } from '../support/docker';
 import { httpClient, suffix } from '../support/http';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
 import { eventually, sleep } from '../support/wait';
-import { request, statusCounts, steadyLoad, type Outcome } from '../resilience/support/load';
+import { listPageLoad, loadSummary, type Outcome } from '../resilience/support/load';
+import { untilEveryReplicaServes } from '../resilience/support/replicas';
 import {
   containersOf,
   leaseSwarm,
@@ -29,14 +30,9 @@ let secretsDir = '';
 let baseUrl = '';
 let env: NodeJS.ProcessEnv = {};
 
-/** ~13 requests/s (below nginx's 20 r/s per-IP limit) of the list page while `during` runs. */
+/** The list page at ~13 requests/s (listPageLoad) while `during` runs. */
 async function underLoad(during: () => Promise<void>): Promise<Outcome[]> {
-  const load = steadyLoad(() => request(baseUrl, postPaths.list), {
-    concurrency: 2,
-    pauseMs: 150,
-    maxMs: 200_000,
-    maxRequests: 4_000,
-  });
+  const load = listPageLoad(baseUrl, { maxMs: 200_000, maxRequests: 4_000 });
   await sleep(1_000);
   await during();
   await sleep(2_000);
@@ -45,18 +41,7 @@ async function underLoad(during: () => Promise<void>): Promise<Outcome[]> {
 
 const failures = (outcomes: Outcome[]) => outcomes.filter((o) => o.status !== 200);
 const report = (what: string, outcomes: Outcome[], extra = '') =>
-  console.log(
-    `[swarm] ${what}: ${outcomes.length} requests, ${failures(outcomes).length} failed, statuses ${JSON.stringify(
-      statusCounts(outcomes),
-    )}${extra}` +
-      (failures(outcomes).length
-        ? `; first failures ${JSON.stringify(
-            failures(outcomes)
-              .slice(0, 5)
-              .map((f) => ({ s: f.status, e: f.error })),
-          )}`
-        : ''),
-  );
+  console.log(`[swarm] ${what}${extra}: ${loadSummary(outcomes)}`);
 
 /** Waits until the service has converged: `replicas` running (= healthy) and no update in progress. */
 async function converged(service: string, replicas: number, timeoutMs = 120_000) {
@@ -158,18 +143,7 @@ it('scales the app to 3 and nginx sends requests to all three', async () => {
   await converged(app, 3);
   const replicas = await containersOf(app);
   expect(replicas).toHaveLength(3);
-  const marker = `sw-${suffix()}`;
-  let n = 0;
-  await eventually(
-    async () => {
-      for (let i = 0; i < 6; i++)
-        await request(baseUrl, '/', { headers: { 'x-request-id': `${marker}-${n++}` } });
-      const unseen = [];
-      for (const id of replicas) if (!(await containerLogs(id)).includes(marker)) unseen.push(id);
-      expect(unseen).toEqual([]); // replicas nginx has not sent a request to yet
-    },
-    { timeoutMs: 40_000, everyMs: 500 },
-  );
+  await untilEveryReplicaServes(baseUrl, replicas, `sw-${suffix()}`);
 });
 
 it('rolls the app over (forced update, start-first) under load, and no request fails', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
+import { postPaths } from '../../support/posts';
 import { sleep } from '../../support/wait';
 
 /** Outcome of one request: an HTTP status, or 0 with the error when no response came back at all. */
@@ -136,6 +137,33 @@ export function steadyLoad(
       return outcomes;
     },
   };
+}
+
+/**
+ * The resource's list page through nginx from two loops, each pausing `pauseMs` (150 ms: ~13 requests/s, below
+ * nginx's 20 r/s per-IP limit), until stop() or the bounds: the steady traffic every restart/outage test watches.
+ */
+export function listPageLoad(
+  baseUrl: string,
+  bounds: { maxMs: number; maxRequests: number; pauseMs?: number },
+): ReturnType<typeof steadyLoad> {
+  const { pauseMs = 150, ...limits } = bounds;
+  return steadyLoad(() => request(baseUrl, postPaths.list), { concurrency: 2, pauseMs, ...limits });
+}
+
+/**
+ * "N requests, F failed, statuses {...}" plus the first five failures (status, error, and what `detail`
+ * adds): the line a load test logs, so a red run says what went wrong without a rerun.
+ */
+export function loadSummary(
+  outcomes: Outcome[],
+  detail: (failure: Outcome) => Record<string, unknown> = () => ({}),
+): string {
+  const failed = outcomes.filter((o) => o.status !== 200);
+  const head = `${outcomes.length} requests, ${failed.length} failed, statuses ${JSON.stringify(statusCounts(outcomes))}`;
+  if (!failed.length) return head;
+  const first = failed.slice(0, 5).map((f) => ({ s: f.status, e: f.error, ...detail(f) }));
+  return `${head}; first failures ${JSON.stringify(first)}`;
 }
 
 /** Runs `tasks` with at most `concurrency` at once; results keep the tasks' order. */
