@@ -348,7 +348,7 @@ describe('scripts/deploy.sh over SSH', () => {
       'this_is_not_a_directive',
     );
     expect(await containersOf('nginx')).toEqual(nginxBefore);
-    expect((await http().get('/posts')).status).toBe(200);
+    expect((await http().get(postPaths.list)).status).toBe(200);
   });
 
   it('a new port that something else holds is refused before the switch; the old nginx keeps serving', async () => {
@@ -364,7 +364,7 @@ describe('scripts/deploy.sh over SSH', () => {
       expect(result.output).toContain(`publishing port ${busy.port}`);
       expect(await containersOf('nginx')).toEqual(nginxBefore);
       expect(envValue('HTTP_PORT')).toBe(String(httpPort));
-      expect((await http().get('/posts')).status).toBe(200);
+      expect((await http().get(postPaths.list)).status).toBe(200);
     } finally {
       await busy.release();
     }

@@ -2,6 +2,7 @@ import { getPostModel } from '../../app/src/posts/post.model';
 import { seedPosts } from '../../app/src/seed/seed';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
+import { postPaths, postTitled } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(60_000);
@@ -19,9 +20,7 @@ describe('listing and pagination', () => {
     const sameTime = new Date('2020-01-01T00:00:00Z');
     await Post.insertMany(
       Array.from({ length: 10 }, (_, i) => ({
-        title: `tie ${i}`,
-        body: 'b',
-        author: 'a',
+        ...postTitled(`tie ${i}`),
         createdAt: sameTime,
         updatedAt: sameTime,
       })),
@@ -32,7 +31,7 @@ describe('listing and pagination', () => {
   });
 
   it('lists newest first with default page 1 and limit 20', async () => {
-    const res = await t.http.get('/api/posts');
+    const res = await t.http.get(postPaths.api);
 
     expect(res).toMatchObject({ status: 200, data: { total: TOTAL, page: 1, limit: 20, pages: 3 } });
     expect(res.data.items).toHaveLength(20);
@@ -42,7 +41,7 @@ describe('listing and pagination', () => {
 
   it('walks every page exactly once, without duplicates, even across equal timestamps', async () => {
     const pages = await Promise.all(
-      [1, 2, 3, 4, 5].map((page) => t.http.get(`/api/posts?page=${page}&limit=10`)),
+      [1, 2, 3, 4, 5].map((page) => t.http.get(`${postPaths.api}?page=${page}&limit=10`)),
     );
     const ids = pages.flatMap((p) => p.data.items.map((i: { id: string }) => i.id));
 
@@ -51,7 +50,7 @@ describe('listing and pagination', () => {
   });
 
   it('answers an empty page with links beyond the last one (200, not an error)', async () => {
-    const res = await t.http.get('/api/posts?page=99');
+    const res = await t.http.get(`${postPaths.api}?page=99`);
 
     expect(res).toMatchObject({
       status: 200,
@@ -61,15 +60,15 @@ describe('listing and pagination', () => {
         page: 99,
         pages: 3,
         next: null,
-        prev: '/api/posts?page=3&limit=20',
-        first: '/api/posts?page=1&limit=20',
-        last: '/api/posts?page=3&limit=20',
+        prev: `${postPaths.api}?page=3&limit=20`,
+        first: `${postPaths.api}?page=1&limit=20`,
+        last: `${postPaths.api}?page=3&limit=20`,
       },
     });
   });
 
   it('links page 1 to the older posts by cursor, and says the total is an estimate', async () => {
-    const res = await t.http.get('/api/posts?limit=10');
+    const res = await t.http.get(`${postPaths.api}?limit=10`);
 
     expect(res).toMatchObject({
       status: 200,
@@ -83,7 +82,7 @@ describe('listing and pagination', () => {
   });
 
   it('caps limit at 100', async () => {
-    const res = await t.http.get('/api/posts?limit=5000');
+    const res = await t.http.get(`${postPaths.api}?limit=5000`);
 
     expect(res).toMatchObject({ status: 200, data: { limit: 100, pages: 1 } });
     expect(res.data.items).toHaveLength(TOTAL);
@@ -92,7 +91,7 @@ describe('listing and pagination', () => {
   it.each(['page=0', 'page=-1', 'page=x', 'limit=0', 'limit=1.5', 'page=2000000'])(
     'answers 400 for ?%s',
     async (qs) => {
-      const res = await t.http.get(`/api/posts?${qs}`);
+      const res = await t.http.get(`${postPaths.api}?${qs}`);
 
       expect(res).toMatchObject({
         status: 400,
@@ -102,23 +101,23 @@ describe('listing and pagination', () => {
   );
 
   it('shows the (estimated) total, the page position, page links and a cursor link to older posts', async () => {
-    const res = await t.http.get('/posts?page=2&limit=10');
+    const res = await t.http.get(`${postPaths.list}?page=2&limit=10`);
 
     expect(res.status).toBe(200);
     expect(res.data).toContain(`about ${TOTAL} posts`);
     expect(res.data).toContain('page 2 of 5');
-    expect(res.data).toContain('rel="prev" href="/posts?page=1&amp;limit=10"');
-    expect(res.data).toContain('<a href="/posts?page=3&amp;limit=10">3</a>');
+    expect(res.data).toContain(`rel="prev" href="${postPaths.list}?page=1&amp;limit=10"`);
+    expect(res.data).toContain(`<a href="${postPaths.list}?page=3&amp;limit=10">3</a>`);
     expect(res.data).toMatch(/rel="next" href="\/posts\?before=[A-Za-z0-9_-]+&amp;limit=10"/);
     expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(10);
   });
 
   it('redirects a page past the last to the last page, and answers 400 pages for bad parameters', async () => {
-    const beyond = await t.http.get('/posts?page=50&limit=10');
-    const bad = await t.http.get('/posts?page=abc');
-    const badCursor = await t.http.get('/posts?before=abc');
+    const beyond = await t.http.get(`${postPaths.list}?page=50&limit=10`);
+    const bad = await t.http.get(`${postPaths.list}?page=abc`);
+    const badCursor = await t.http.get(`${postPaths.list}?before=abc`);
 
-    expect(beyond).toMatchObject({ status: 303, headers: { location: '/posts?page=5&limit=10' } });
+    expect(beyond).toMatchObject({ status: 303, headers: { location: `${postPaths.list}?page=5&limit=10` } });
     for (const res of [bad, badCursor]) {
       expect(res).toMatchObject({
         status: 400,
@@ -128,7 +127,7 @@ describe('listing and pagination', () => {
   });
 
   it('shows the last page, without an older link, where the redirect points', async () => {
-    const res = await t.http.get('/posts?page=5&limit=10');
+    const res = await t.http.get(`${postPaths.list}?page=5&limit=10`);
 
     expect(res.status).toBe(200);
     expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(5);

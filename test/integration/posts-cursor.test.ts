@@ -1,6 +1,7 @@
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
+import { beforeCursor, postPaths, validPost } from '../support/posts';
 import { datedPost, getListing, listingOrder, walkCursor, type RawPost } from './posts-listing.support';
 
 // Real containers and real HTTP: allow for slow CI machines.
@@ -36,7 +37,7 @@ describe('cursor pagination of /api/posts', () => {
   it.each([1, 4, 5, 7, 36, 37, 100])(
     'walks every post exactly once, in listing order, with limit %i',
     async (limit) => {
-      const pages = await walkCursor(t.http, `/api/posts?limit=${limit}`);
+      const pages = await walkCursor(t.http, `${postPaths.api}?limit=${limit}`);
 
       expect(pages.flat()).toEqual(listingOrder(docs));
       expect(pages.slice(0, -1).every((p) => p.length === limit)).toBe(true);
@@ -46,7 +47,7 @@ describe('cursor pagination of /api/posts', () => {
 
   it('puts equal createdAt values in _id order across page boundaries', async () => {
     const tied = docs.filter((d) => d.createdAt!.getTime() === base - 10 * 60_000);
-    const pages = await walkCursor(t.http, '/api/posts?limit=2');
+    const pages = await walkCursor(t.http, `${postPaths.api}?limit=2`);
     const flat = pages.flat();
     const positions = tied.map((d) => flat.indexOf(d._id.toHexString())).sort((a, b) => a - b);
 
@@ -58,7 +59,7 @@ describe('cursor pagination of /api/posts', () => {
   });
 
   it('links to the next page with a cursor and ends with next: null', async () => {
-    const first = await getListing(t.http, '/api/posts?limit=30');
+    const first = await getListing(t.http, `${postPaths.api}?limit=30`);
     const second = await getListing(t.http, first.next!);
 
     expect(first.next).toMatch(/^\/api\/posts\?before=[A-Za-z0-9_-]+&limit=30$/);
@@ -72,13 +73,9 @@ describe('cursor pagination of /api/posts', () => {
     const added: RawPost[] = [];
     // After each page: one new post (newest of all) through the API, one backdated post just after the
     // cursor's position (not yet reached: must appear) and one just before it (already passed: must not).
-    const pages = await walkCursor(t.http, '/api/posts?limit=5', {
+    const pages = await walkCursor(t.http, `${postPaths.api}?limit=5`, {
       between: async (pageIndex, ids) => {
-        const created = await t.http.post('/api/posts', {
-          title: `new ${pageIndex}`,
-          body: 'b',
-          author: 'a',
-        });
+        const created = await t.http.post(postPaths.api, validPost(`new ${pageIndex}`));
         expect(created.status).toBe(201);
         const lastShown = [...docs, ...added].find((d) => d._id.toHexString() === ids.at(-1))!;
         const ahead = datedPost(`ahead ${pageIndex}`, new Date(lastShown.createdAt!.getTime() - 1));
@@ -104,13 +101,9 @@ describe('cursor pagination of /api/posts', () => {
   });
 
   it('shows why: the same inserts make ?page=N repeat a post', async () => {
-    const page1 = await getListing(t.http, '/api/posts?page=1&limit=5');
-    const created = await t.http.post('/api/posts', {
-      title: 'pushes the list down',
-      body: 'b',
-      author: 'a',
-    });
-    const page2 = await getListing(t.http, '/api/posts?page=2&limit=5');
+    const page1 = await getListing(t.http, `${postPaths.api}?page=1&limit=5`);
+    const created = await t.http.post(postPaths.api, validPost('pushes the list down'));
+    const page2 = await getListing(t.http, `${postPaths.api}?page=2&limit=5`);
 
     try {
       expect(created.status).toBe(201);
@@ -142,8 +135,8 @@ describe('cursor pagination of /api/posts', () => {
       ),
     ],
   ])('answers 400 with a field error for a cursor that is %s', async (_name, cursor) => {
-    const api = await t.http.get(`/api/posts?before=${encodeURIComponent(cursor)}`);
-    const page = await t.http.get(`/posts?before=${encodeURIComponent(cursor)}`);
+    const api = await t.http.get(beforeCursor(postPaths.api, cursor));
+    const page = await t.http.get(beforeCursor(postPaths.list, cursor));
 
     expect(api).toMatchObject({
       status: 400,
@@ -153,9 +146,9 @@ describe('cursor pagination of /api/posts', () => {
   });
 
   it('answers 400 for a cursor given twice and for page and before together', async () => {
-    const first = await getListing(t.http, '/api/posts?limit=3');
+    const first = await getListing(t.http, `${postPaths.api}?limit=3`);
     const twice = await t.http.get(
-      `/api/posts?before=${first.next!.split('before=')[1]!.split('&')[0]}&before=x`,
+      `${postPaths.api}?before=${first.next!.split('before=')[1]!.split('&')[0]}&before=x`,
     );
     const both = await t.http.get(`${first.next!}&page=2`);
 
@@ -168,7 +161,7 @@ describe('cursor pagination of /api/posts', () => {
 
   it('follows the HTML list\'s "Older" links through every post', async () => {
     const seen: string[] = [];
-    let url: string | null = '/posts?limit=8';
+    let url: string | null = `${postPaths.list}?limit=8`;
     for (let i = 0; url && i < 20; i++) {
       const res = await t.http.get(url);
       expect(res.status).toBe(200);

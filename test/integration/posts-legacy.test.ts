@@ -1,6 +1,7 @@
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
+import { postPaths } from '../support/posts';
 import { datedPost, legacyPost, listingOrder, walkCursor, type RawPost } from './posts-listing.support';
 
 jest.setTimeout(120_000);
@@ -31,7 +32,7 @@ describe('posts written by the original app', () => {
   });
 
   it('lists them after the dated posts (a missing createdAt sorts last, as MongoDB sorts it)', async () => {
-    const res = await t.http.get('/api/posts?limit=100');
+    const res = await t.http.get(`${postPaths.api}?limit=100`);
 
     expect(res.status).toBe(200);
     expect(res.data.items.map((p: { id: string }) => p.id)).toEqual(listingOrder(all));
@@ -44,14 +45,14 @@ describe('posts written by the original app', () => {
   });
 
   it.each([1, 2, 3, 6, 7, 8, 11])('walks into and through them by cursor (limit %i)', async (limit) => {
-    const pages = await walkCursor(t.http, `/api/posts?limit=${limit}`);
+    const pages = await walkCursor(t.http, `${postPaths.api}?limit=${limit}`);
 
     expect(pages.flat()).toEqual(listingOrder(all));
   });
 
   it('renders the HTML list and every page of it, without author or date for them', async () => {
-    const list = await t.http.get('/posts?limit=100');
-    const lastPage = await t.http.get('/posts?page=3&limit=5');
+    const list = await t.http.get(`${postPaths.list}?limit=100`);
+    const lastPage = await t.http.get(`${postPaths.list}?page=3&limit=5`);
 
     expect(list.status).toBe(200);
     for (const doc of all) expect(list.data).toContain(`href="/posts/${doc._id.toHexString()}"`);
@@ -64,8 +65,8 @@ describe('posts written by the original app', () => {
   it('opens each one as a page and through the API', async () => {
     for (const doc of legacy) {
       const id = doc._id.toHexString();
-      const page = await t.http.get(`/posts/${id}`);
-      const api = await t.http.get(`/api/posts/${id}`);
+      const page = await t.http.get(postPaths.detail(id));
+      const api = await t.http.get(postPaths.apiItem(id));
 
       expect(page.status).toBe(200);
       expect(page.data).toContain(`<h1>${doc.title}</h1>`);

@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import mongoose, { Types, type Connection } from 'mongoose';
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
+import { postTitled } from '../support/posts';
 
 /** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
 
@@ -16,9 +17,7 @@ export interface RawPost {
 /** A document as the current app writes it, with a chosen createdAt. */
 export const datedPost = (title: string, createdAt: Date): RawPost => ({
   _id: new Types.ObjectId(),
-  title,
-  body: `Body of ${title}`,
-  author: 'Test author',
+  ...postTitled(title),
   createdAt,
   updatedAt: createdAt,
 });
@@ -27,7 +26,7 @@ export const datedPost = (title: string, createdAt: Date): RawPost => ({
 export const legacyPost = (title: string): RawPost => ({
   _id: new Types.ObjectId(),
   title,
-  body: `Body of ${title}`,
+  body: postTitled(title).body,
 });
 
 /**

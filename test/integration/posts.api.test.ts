@@ -1,5 +1,6 @@
 import { dbNameFor, startTestServer, httpClient, suffix, type TestServer } from '../support/http';
 import { stopServer } from '../../app/src/server';
+import { postPaths, validPost } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(30_000);
@@ -14,18 +15,16 @@ describe('JSON API /api/posts', () => {
     await stopServer(t.running);
   });
 
-  const newPost = () => ({ title: `API post ${suffix()}`, body: 'Body text', author: 'Tester' });
-
   it('creates a post (201 + Location) that can be read back and is listed first', async () => {
-    const input = newPost();
+    const input = validPost('API post');
 
-    const created = await t.http.post('/api/posts', input);
-    const read = await t.http.get(`/api/posts/${created.data.id}`);
-    const list = await t.http.get('/api/posts?limit=5');
+    const created = await t.http.post(postPaths.api, input);
+    const read = await t.http.get(postPaths.apiItem(created.data.id));
+    const list = await t.http.get(`${postPaths.api}?limit=5`);
 
     expect(created).toMatchObject({
       status: 201,
-      headers: { location: `/api/posts/${created.data.id}` },
+      headers: { location: postPaths.apiItem(created.data.id) },
       data: {
         ...input,
         id: expect.stringMatching(/^[0-9a-f]{24}$/),
@@ -44,10 +43,8 @@ describe('JSON API /api/posts', () => {
   it('trims fields and ignores unknown ones such as _id or createdAt', async () => {
     const title = `  Trim ${suffix()}  `;
 
-    const res = await t.http.post('/api/posts', {
-      title,
-      body: 'b',
-      author: 'a',
+    const res = await t.http.post(postPaths.api, {
+      ...validPost('Trim', { title }),
       _id: '507f1f77bcf86cd799439011',
       createdAt: '2000-01-01',
     });
@@ -58,7 +55,7 @@ describe('JSON API /api/posts', () => {
   });
 
   it('answers 400 with field errors for invalid input', async () => {
-    const res = await t.http.post('/api/posts', { title: '', body: 'x'.repeat(10_001) });
+    const res = await t.http.post(postPaths.api, { title: '', body: 'x'.repeat(10_001) });
 
     expect(res).toMatchObject({
       status: 400,
@@ -78,16 +75,16 @@ describe('JSON API /api/posts', () => {
     ['operator as the whole body', { $where: 'sleep(1000)' }],
     ['array body', [{ title: 't', body: 'b', author: 'a' }]],
   ])('rejects %s with 400, never 500', async (_name, payload) => {
-    const res = await t.http.post('/api/posts', payload);
+    const res = await t.http.post(postPaths.api, payload);
 
     expect(res).toMatchObject({ status: 400, data: { error: expect.any(String) } });
   });
 
   it('answers 400 for malformed JSON and for a JSON body that is not an object', async () => {
-    const malformed = await t.http.post('/api/posts', '{"title": "oops"', {
+    const malformed = await t.http.post(postPaths.api, '{"title": "oops"', {
       headers: { 'content-type': 'application/json' },
     });
-    const scalar = await t.http.post('/api/posts', '"just a string"', {
+    const scalar = await t.http.post(postPaths.api, '"just a string"', {
       headers: { 'content-type': 'application/json' },
     });
 
@@ -102,27 +99,27 @@ describe('JSON API /api/posts', () => {
       Buffer.from('","body":"b","author":"a"}'),
     ]);
 
-    const res = await t.http.post('/api/posts', bytes, { headers: { 'content-type': 'application/json' } });
+    const res = await t.http.post(postPaths.api, bytes, { headers: { 'content-type': 'application/json' } });
 
     expect(res).toMatchObject({ status: 400, data: { error: 'Request body is not valid UTF-8' } });
   });
 
   it('answers 413 past the body limit (100kb)', async () => {
-    const res = await t.http.post('/api/posts', { title: 't', body: 'x'.repeat(120 * 1024), author: 'a' });
+    const res = await t.http.post(postPaths.api, validPost('Too big', { body: 'x'.repeat(120 * 1024) }));
 
     expect(res).toMatchObject({ status: 413, data: { error: 'Request body is too large' } });
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const res = await t.http.post('/api/posts', 'title=x', { headers: { 'content-type': 'text/plain' } });
+    const res = await t.http.post(postPaths.api, 'title=x', { headers: { 'content-type': 'text/plain' } });
 
     expect(res).toMatchObject({ status: 415, data: { error: expect.stringMatching(/application\/json/) } });
   });
 
   it.each([
-    ['an unknown id', '/api/posts/507f1f77bcf86cd799439011'],
-    ['a malformed id', '/api/posts/not-an-id'],
-    ['an operator as id', `/api/posts/${encodeURIComponent('{"$gt":""}')}`],
+    ['an unknown id', postPaths.apiItem('507f1f77bcf86cd799439011')],
+    ['a malformed id', postPaths.apiItem('not-an-id')],
+    ['an operator as id', postPaths.apiItem(encodeURIComponent('{"$gt":""}'))],
     ['an unknown API route', '/api/nothing-here'],
   ])('answers 404 JSON for %s', async (_name, url) => {
     const res = await t.http.get(url);
@@ -144,7 +141,7 @@ describe('JSON API /api/posts', () => {
     ['before=a&before=b', 400],
     ['before=%00', 400],
   ])('handles query ?%s without a 500 (%i)', async (qs, status) => {
-    const res = await t.http.get(`/api/posts?${qs}`);
+    const res = await t.http.get(`${postPaths.api}?${qs}`);
 
     expect(res.status).toBe(status);
     if (status === 400)

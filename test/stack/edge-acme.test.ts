@@ -9,6 +9,7 @@ import path from 'node:path';
 import getPort from 'get-port';
 import { containerLogs } from '../support/docker';
 import { httpClient } from '../support/http';
+import { postPaths } from '../support/posts';
 import { projectRoot, startStack, type Stack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
 
@@ -125,7 +126,7 @@ it('starts on a temporary self-signed certificate, then serves the chain Pebble 
 
 it('redirects HTTP to HTTPS with DOMAIN, except ACME challenges and health', async () => {
   const api = httpClient(stack.baseUrl);
-  const page = await api.get('/posts?page=2', { headers: { host: DOMAIN } });
+  const page = await api.get(`${postPaths.list}?page=2`, { headers: { host: DOMAIN } });
   expect(page.status).toBe(301);
   expect(page.headers.location).toBe(`https://${DOMAIN}:${httpsPort}/posts?page=2`);
   expect((await api.get('/.well-known/acme-challenge/missing')).status).toBe(404);

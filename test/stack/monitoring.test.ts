@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { inspect } from '../support/docker';
 import { httpClient } from '../support/http';
+import { postPaths, postRoutes } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
 import { eventually } from '../support/wait';
 
@@ -132,13 +133,13 @@ describe('the monitoring profile', () => {
 
   it('collects the app metrics by route pattern, the pool, readiness, and nginx connections', async () => {
     const site = httpClient(stack.current.baseUrl);
-    for (let i = 0; i < 4; i++) expect((await site.get('/posts')).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await site.get(postPaths.list)).status).toBe(200);
     const api = await prometheus();
 
     await eventually(
       async () => {
         const posts = await api.query(
-          'sum(http_request_duration_seconds_count{route="/posts",status="200"})',
+          `sum(http_request_duration_seconds_count{route="${postRoutes.list}",status="200"})`,
         );
         expect(Number(posts[0]?.value[1])).toBeGreaterThanOrEqual(4);
       },

@@ -25,13 +25,31 @@ export const postPaths = {
   apiItem: (id: string) => `/api/posts/${id}`,
 } as const;
 
+/** The same places as the app's route patterns: the `route` label on /metrics and in the request log. */
+export const postRoutes = {
+  list: postPaths.list,
+  detail: postPaths.detail(':id'),
+  api: postPaths.api,
+  apiItem: postPaths.apiItem(':id'),
+} as const;
+
+/** A listing (postPaths.list or postPaths.api) from a cursor, as an "Older" link carries it: `?before=<cursor>`. */
+export const beforeCursor = (listing: string, cursor: string): string =>
+  `${listing}?before=${encodeURIComponent(cursor)}`;
+
 /** A detail page path: what a 303 after the form points at. */
 export const postDetailPattern = /^\/posts\/[0-9a-f]{24}$/;
 
+/** The valid post with exactly this title (body and author follow from it): for fixtures that pick titles. */
+export const postTitled = (title: string): PostInput => ({
+  title,
+  body: `Body of ${title}`,
+  author: 'Test author',
+});
+
 /** A valid post, unique on every call (the title carries a random suffix); `overrides` replace fields. */
 export function validPost(label = 'Post', overrides: Partial<PostInput> = {}): PostInput {
-  const title = `${label} ${suffix()}`;
-  return { title, body: `Body of ${title}`, author: 'Test author', ...overrides };
+  return { ...postTitled(`${label} ${suffix()}`), ...overrides };
 }
 
 /** The urlencoded body the HTML form sends. */

@@ -1,3 +1,4 @@
+import { postPaths, postRoutes } from '../support/posts';
 import { serveApp } from './metrics-support';
 
 type Served = Awaited<ReturnType<typeof serveApp>>;
@@ -12,17 +13,17 @@ const requestLines = (served: Served, path: string) => served.logs.filter((l) =>
 
 describe('request logs', () => {
   it('writes one compact line per request: method, route, path, status, duration, request id, client IP', async () => {
-    await s.http.get('/api/posts/abc?limit=5', {
+    await s.http.get(`${postPaths.apiItem('abc')}?limit=5`, {
       headers: { 'X-Request-ID': 'req-compact-1', Cookie: 'secret=1', 'User-Agent': 'x'.repeat(500) },
     });
 
-    const lines = requestLines(s, '/api/posts/abc');
+    const lines = requestLines(s, postPaths.apiItem('abc'));
     expect(lines).toHaveLength(1);
     const line = lines[0]!;
     expect(line).toMatchObject({
       reqId: 'req-compact-1',
       method: 'GET',
-      route: '/api/posts/:id',
+      route: postRoutes.apiItem,
       status: 503,
       clientIp: '127.0.0.1',
     });
@@ -37,14 +38,14 @@ describe('request logs', () => {
     expect((await s.http.get('/readyz')).status).toBe(503);
     expect((await s.http.get('/healthz')).status).toBe(200);
     expect((await s.http.get('/metrics')).status).toBe(200);
-    await s.http.get('/posts');
+    await s.http.get(postPaths.list);
     await s.http.get('/nope');
     await s.http.get('/');
 
     expect(requestLines(s, '/readyz').map((l) => l.level)).toEqual([LEVEL.debug]);
     expect(requestLines(s, '/healthz').map((l) => l.level)).toEqual([LEVEL.debug]);
     expect(requestLines(s, '/metrics').map((l) => l.level)).toEqual([LEVEL.debug]);
-    expect(requestLines(s, '/posts').map((l) => l.level)).toEqual([LEVEL.error]);
+    expect(requestLines(s, postPaths.list).map((l) => l.level)).toEqual([LEVEL.error]);
     expect(requestLines(s, '/nope')).toEqual([
       expect.objectContaining({ level: LEVEL.warn, route: 'unmatched' }),
     ]);
@@ -52,7 +53,7 @@ describe('request logs', () => {
   });
 
   it('keeps the request id on a handler’s own log lines without the request headers', async () => {
-    await s.http.get('/posts', { headers: { 'X-Request-ID': 'req-handler-2' } });
+    await s.http.get(postPaths.list, { headers: { 'X-Request-ID': 'req-handler-2' } });
 
     const own = s.logs.filter((l) => l.reqId === 'req-handler-2' && l.path === undefined);
     expect(own.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { postPaths, postRoutes } from '../support/posts';
 import { eventually } from '../support/wait';
 import { sample, serveApp } from './metrics-support';
 
@@ -55,22 +56,28 @@ describe('/metrics on the app port', () => {
 
 describe('http_request_duration_seconds', () => {
   it('labels a routed request with the full pattern (mount path + route path) and its status', async () => {
-    await s.http.get('/api/posts/abc', { headers: { accept: 'application/json' } });
-    await s.http.get('/api/posts/def', { headers: { accept: 'application/json' } });
-    await s.http.get('/posts');
+    await s.http.get(postPaths.apiItem('abc'), { headers: { accept: 'application/json' } });
+    await s.http.get(postPaths.apiItem('def'), { headers: { accept: 'application/json' } });
+    await s.http.get(postPaths.list);
     await s.http.get('/healthz');
 
     const text = await s.scrape();
     // No database here: the posts routes answer 503 through the error handler, after the router has
     // restored req.baseUrl; the pattern still carries /api/posts.
-    expect(count(text, 'method="GET",route="/api/posts/:id",status="503"')).toBe(2);
-    expect(count(text, 'method="GET",route="/posts",status="503"')).toBe(1);
+    expect(count(text, `method="GET",route="${postRoutes.apiItem}",status="503"`)).toBe(2);
+    expect(count(text, `method="GET",route="${postRoutes.list}",status="503"`)).toBe(1);
     expect(count(text, 'method="GET",route="/healthz",status="200"')).toBe(1);
-    expect(text).not.toContain('/api/posts/abc');
+    expect(text).not.toContain(postPaths.apiItem('abc'));
   });
 
   it('gives every 404 no route matched one `unmatched` value, so scanners cannot grow the series', async () => {
-    for (const path of ['/wp-login.php', '/.env.bak', '/api/posts/x/y/z', '/public/nope.css', '/a/b/c']) {
+    for (const path of [
+      '/wp-login.php',
+      '/.env.bak',
+      `${postPaths.apiItem('x')}/y/z`,
+      '/public/nope.css',
+      '/a/b/c',
+    ]) {
       expect((await s.http.get(path)).status).toBe(404);
     }
     await s.http.request({ method: 'PROPFIND', url: '/x' });

@@ -6,6 +6,7 @@
 import { listingLinks } from '../../../app/src/posts/listing-links';
 import type { Post } from '../../../app/src/posts/post.model';
 import type { ListingPage } from '../../../app/src/posts/posts.service';
+import { postPaths } from '../../support/posts';
 
 export const HOSTILE = '<script>alert("x")</script>';
 export const HOSTILE_HTML = '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;';
@@ -40,7 +41,7 @@ export const POSTS_LIST_LOCALS = {
   title: 'Posts',
   posts: postsListing.items,
   listing: postsListing,
-  links: listingLinks('/posts', postsListing),
+  links: listingLinks(postPaths.list, postsListing),
 };
 
 export interface ViewFixture {
@@ -52,7 +53,7 @@ export interface ViewFixture {
 export const VIEW_FIXTURES: Record<string, ViewFixture> = {
   home: {
     locals: { title: 'Welcome', dbState: 'connected', requestId: REQUEST_ID },
-    expect: ['The app is running correctly', 'href="/posts"', 'href="/healthz"', '>connected<'],
+    expect: ['The app is running correctly', `href="${postPaths.list}"`, 'href="/healthz"', '>connected<'],
   },
   '404': {
     locals: { title: '404 Not found', status: 404, message: `Not found ${HOSTILE}`, requestId: REQUEST_ID },
@@ -98,9 +99,9 @@ export const VIEW_FIXTURES: Record<string, ViewFixture> = {
     expect: [
       `${HOSTILE_HTML} title 1`,
       `${HOSTILE_HTML} title 2`,
-      `href="/posts/${post(1).id}"`,
-      'rel="prev" href="/posts?page=1&amp;limit=2"',
-      'rel="next" href="/posts?before=cursor-to-older&amp;limit=2"',
+      `href="${postPaths.detail(post(1).id)}"`,
+      `rel="prev" href="${postPaths.list}?page=1&amp;limit=2"`,
+      `rel="next" href="${postPaths.list}?before=cursor-to-older&amp;limit=2"`,
       '<span aria-current="page">2</span>',
     ],
   },
