@@ -2,6 +2,7 @@
  * What the bench asks of the stack at each size: the requests a user's browser or an API client makes.
  * Paths only; measure-load.ts puts them behind nginx, straight to the app, or (render_all) the baseline.
  */
+import { postPaths, postRoutes, type PostInput } from '../../test/support/posts';
 import type { RequestSpec } from './lib';
 
 /** The app's default ?limit: a page as a user sees it. */
@@ -14,12 +15,12 @@ export type ScenarioId =
 
 /** What each scenario is called in tables and the chart, whatever the size. */
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
-  page1: '/posts (page 1)',
-  deep_number: '/posts?page=<last>',
-  deep_cursor: '/posts?before=<cursor of last page>',
-  post_page: '/posts/:id',
-  api_list: 'GET /api/posts',
-  api_create: 'POST /api/posts',
+  page1: `${postRoutes.list} (page 1)`,
+  deep_number: `${postRoutes.list}?page=<last>`,
+  deep_cursor: `${postRoutes.list}?before=<cursor of last page>`,
+  post_page: postRoutes.detail,
+  api_list: `GET ${postRoutes.api}`,
+  api_create: `POST ${postRoutes.api}`,
   render_all: 'render all (original app)',
 };
 
@@ -53,33 +54,33 @@ export const createBody = JSON.stringify({
   title: 'Bench post',
   body: 'Written by the benchmark against its own throwaway database.',
   author: 'bench',
-});
+} satisfies PostInput);
 
 export function scenarios(ctx: SizeContext): Scenario[] {
   const both: Via[] = ['nginx', 'direct'];
   return [
-    { id: 'page1', via: both, path: '/posts', request: html },
+    { id: 'page1', via: both, path: postPaths.list, request: html },
     {
       id: 'deep_number',
       via: both,
-      path: `/posts?page=${ctx.deepPage}`,
+      path: `${postPaths.list}?page=${ctx.deepPage}`,
       request: html,
     },
     {
       id: 'deep_cursor',
       via: both,
-      path: `/posts?${new URLSearchParams({ before: ctx.deepCursor, limit: String(PAGE_SIZE) })}`,
+      path: `${postPaths.list}?${new URLSearchParams({ before: ctx.deepCursor, limit: String(PAGE_SIZE) })}`,
       request: html,
     },
-    { id: 'post_page', via: both, path: `/posts/${ctx.postId}`, request: html },
-    { id: 'api_list', via: both, path: '/api/posts', request: json },
+    { id: 'post_page', via: both, path: postPaths.detail(ctx.postId), request: html },
+    { id: 'api_list', via: both, path: postPaths.api, request: json },
     // The original app's way: every post, whatever the page (one URL), served by render-all-baseline.ts.
-    { id: 'render_all', via: ['baseline'], path: '/posts', request: html, sequential: true },
+    { id: 'render_all', via: ['baseline'], path: postPaths.list, request: html, sequential: true },
     // Last: the posts it writes must not change what the reads above measured.
     {
       id: 'api_create',
       via: both,
-      path: '/api/posts',
+      path: postPaths.api,
       request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody },
       bounded: true,
     },
