@@ -4,7 +4,9 @@
 # when the reply holds {ok: 1.0}. ping needs no authentication. Needs bash, od, tr, grep and timeout.
 set -euo pipefail
 port=${1:-27017}
-exec 3<>"/dev/tcp/127.0.0.1/$port"
+# The container's own address, not 127.0.0.1: while the initdb scripts run, the image's temporary server listens on
+# loopback only, so "healthy" (and with it the app's start) waits until the users exist and the real server is up.
+exec 3<>"/dev/tcp/${HOSTNAME}/$port"
 # Header (length 51, requestID 1, responseTo 0, opCode 2013 OP_MSG), flags 0, section kind 0, then the
 # 30-byte BSON document {ping: int32 1, $db: "admin"}.
 # shellcheck disable=SC2016  # $db is a literal BSON key

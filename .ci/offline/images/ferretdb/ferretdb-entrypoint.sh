@@ -102,7 +102,9 @@ unset MONGO_INITDB_ROOT_PASSWORD
 
 initdir=/docker-entrypoint-initdb.d
 if [[ $first_start == 1 ]] && compgen -G "$initdir/*" >/dev/null; then
-  "$@" &
+  # Loopback only while the scripts run, like the official image's temporary mongod: nothing outside the
+  # container (the app, the healthcheck on the container's address) sees a server without its users yet.
+  FERRETDB_LISTEN_ADDR=127.0.0.1:27017 "$@" &
   pid=$!
   fe_pid=$pid
   for _ in $(seq 1 60); do
