@@ -30,6 +30,12 @@ describe('validateCreatePost', () => {
     });
   });
 
+  it('refuses a NUL character in any field', () => {
+    const result = validateCreatePost({ title: 'a\u0000b', body: 'Body', author: 'Ann' });
+
+    expect(result).toEqual({ ok: false, errors: { title: ['Title must not contain NUL characters'] } });
+  });
+
   it('enforces the length limits at the boundary', () => {
     expect(validateCreatePost({ ...valid, title: 't'.repeat(200), author: 'a'.repeat(100) }).ok).toBe(true);
     expect(validateCreatePost({ ...valid, title: 't'.repeat(201) })).toMatchObject({

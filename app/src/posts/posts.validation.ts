@@ -7,7 +7,9 @@ const text = (name: string, max: number) =>
     .string({ error: `${name} must be text` })
     .trim()
     .min(1, { error: `${name} is required` })
-    .max(max, { error: `${name} must be at most ${max} characters` });
+    .max(max, { error: `${name} must be at most ${max} characters` })
+    // A NUL is never text a person meant, and PostgreSQL-backed stores (the offline stand-in) cannot hold it.
+    .refine((value) => !value.includes('\u0000'), { error: `${name} must not contain NUL characters` });
 
 /** Only these three fields are read; anything else in the body is dropped (zod strips unknown keys). */
 export const createPostSchema = z.object({
