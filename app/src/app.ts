@@ -21,7 +21,7 @@ import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
 
 export interface AppDeps {
-  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit'> &
+  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit' | 'listingTotalCacheMs'> &
     Partial<Pick<Config, 'trustedProxyCidrs'>> & {
       db: Pick<Config['db'], 'queryTimeoutMs'>;
     };
@@ -109,7 +109,10 @@ export function createApp(deps: AppDeps): Express {
     next(db.isConnected() ? undefined : dbUnavailable());
   };
 
-  const posts = new PostsService(deps.Post, { maxTimeMs: config.db.queryTimeoutMs });
+  const posts = new PostsService(deps.Post, {
+    maxTimeMs: config.db.queryTimeoutMs,
+    totalCacheMs: config.listingTotalCacheMs,
+  });
   app.use(healthRouter(db, readiness, config.version));
   app.get('/', (_req, res) => {
     res.render('home', { title: 'Welcome', dbState: db.state });

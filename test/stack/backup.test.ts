@@ -46,17 +46,16 @@ async function script(name: string, args: string[], project = stack.projectName)
   }
 }
 
-/** Every post as "id title", sorted: read through nginx with the JSON API. */
+/** Every post as "id title", sorted: read through nginx with the JSON API, following the `next` cursor links. */
 async function allPosts(): Promise<string[]> {
   const posts: string[] = [];
-  for (let page = 1; page < 50; page++) {
-    const r = await httpClient(stack.baseUrl).get(`${postPaths.api}?limit=100&page=${page}`, {
-      headers: { accept: 'application/json' },
-    });
+  let url: string | null = `${postPaths.api}?limit=100`;
+  for (let n = 0; url && n < 50; n++) {
+    const r = await httpClient(stack.baseUrl).get(url, { headers: { accept: 'application/json' } });
     expect(r.status).toBe(200);
-    const data = r.data as { items: { id: string; title: string }[]; pages: number };
+    const data = r.data as { items: { id: string; title: string }[]; next: string | null };
     posts.push(...data.items.map((p) => `${p.id} ${p.title}`));
-    if (page >= data.pages) break;
+    url = data.next;
   }
   return posts.sort();
 }

@@ -39,6 +39,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     DB_CONNECT_RETRY_MAX_MS: '1000',
     DB_SERVER_SELECTION_TIMEOUT_MS: '2000',
     DB_HEARTBEAT_MS: '500',
+    // Tests insert and then read totals at once; the reuse of a total is tested on its own (cached-for).
+    LISTING_TOTAL_CACHE_MS: '0',
     ...env,
   });
 }

@@ -68,6 +68,8 @@ describe('loadConfig', () => {
 
   it('bounds every read by DB_QUERY_TIMEOUT_MS (3 s unless set) and refuses nonsense', () => {
     expect(loadConfig({}).db.queryTimeoutMs).toBe(3_000);
+    expect(loadConfig({}).listingTotalCacheMs).toBe(5_000);
+    expect(loadConfig({ LISTING_TOTAL_CACHE_MS: '0' }).listingTotalCacheMs).toBe(0);
     expect(loadConfig({ DB_QUERY_TIMEOUT_MS: '1500' }).db.queryTimeoutMs).toBe(1_500);
     expect(() => loadConfig({ DB_QUERY_TIMEOUT_MS: '0' })).toThrow(/DB_QUERY_TIMEOUT_MS/);
   });

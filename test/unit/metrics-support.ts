@@ -48,6 +48,7 @@ export async function serveApp(opts: { connected?: boolean; logLevel?: string } 
       appName: 'Metrics Test',
       env: 'test',
       version: '9.9.9-test',
+      listingTotalCacheMs: 0,
       bodyLimit: '100kb',
       db: { queryTimeoutMs: 1000 },
     },

@@ -1,4 +1,5 @@
 import { Types, trusted } from 'mongoose';
+import { cachedFor } from './cached-for';
 import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
 import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
 import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
@@ -12,7 +13,11 @@ export interface PostsServiceOptions {
   maxTimeMs?: number;
   /** If set, cursors are HMAC-signed with it (see cursor.ts); every replica must use the same one. */
   cursorSecret?: string;
+  /** How long one answer for the listing's total is reused (ms; 0: ask every time). Default 5 s. */
+  totalCacheMs?: number;
 }
+
+export const DEFAULT_TOTAL_CACHE_MS = 5_000;
 
 /** One page of the listing. `total` is an estimate (see estimatedTotal), so `pages` is one too. */
 export interface ListingPage {
@@ -35,6 +40,7 @@ export const pageCount = (total: number, limit: number): number => Math.max(1, M
 export class PostsService {
   readonly cursors: CursorCodec;
   private readonly maxTimeMs: number;
+  private readonly estimatedTotal: () => Promise<number>;
 
   constructor(
     private readonly Post: PostModel,
@@ -42,6 +48,9 @@ export class PostsService {
   ) {
     this.maxTimeMs = opts.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
     this.cursors = cursorCodec(sortId(LISTING_SORT), { secret: opts.cursorSecret });
+    this.estimatedTotal = cachedFor(opts.totalCacheMs ?? DEFAULT_TOTAL_CACHE_MS, () =>
+      this.Post.estimatedDocumentCount().maxTimeMS(this.maxTimeMs).exec(),
+    );
   }
 
   /**
@@ -89,15 +98,15 @@ export class PostsService {
     return toPost(doc.toObject() as StoredPost);
   }
 
-  /**
-   * The total shown with the list. estimatedDocumentCount() reads the collection's metadata on MongoDB
-   * (O(1), no scan), where countDocuments({}) would scan the collection on every request. The figure can be
-   * off after an unclean shutdown or while writes are in flight, so pages say "about N posts", and nothing
-   * that must be exact depends on it: whether an older page exists is asked of the database (limit + 1).
+  /*
+   * The total shown with the list (estimatedTotal, set in the constructor). estimatedDocumentCount() reads the
+   * collection's metadata on MongoDB (O(1), no scan), where countDocuments({}) would scan the collection on
+   * every request; stores that must count (the offline stand-in counts an index, O(n)) would still pay per
+   * request, so one answer serves every request for a few seconds. The figure can be off after an unclean
+   * shutdown, while writes are in flight, or by the posts of the last few seconds, so pages say "about N posts",
+   * and nothing that must be exact depends on it: whether an older page exists is asked of the database
+   * (limit + 1), and clients that walk everything follow the `next` links.
    */
-  private estimatedTotal(): Promise<number> {
-    return this.Post.estimatedDocumentCount().maxTimeMS(this.maxTimeMs).exec();
-  }
 
   private find(filter: Record<string, unknown>, skip: number, limit: number): Promise<StoredPost[]> {
     let query = this.Post.find(filter).sort(SORT);
