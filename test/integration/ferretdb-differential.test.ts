@@ -4,7 +4,7 @@ import { afterFilter, LISTING_SORT, sortObject } from '../../app/src/posts/listi
 import { mongoImage, mongoUri, startMongoContainer } from '../support/mongo';
 
 /**
- * Differential test for the offline stand-in's listing pushdown (.ci/offline/images/ferretdb/listing-pushdown.patch).
+ * Differential test for the offline stand-in's listing and _id pushdown (.ci/offline/images/ferretdb/listing-pushdown.patch).
  * The integration database (MONGO_IMAGE; the stand-in image switches the pushdown on) and a second container
  * of the same image with FERRETDB_PUSHDOWN_LISTING=0 (the stock FerretDB path: fetch all, sort in Go) get the
  * same documents, and every query the listing sends must return the same documents in the same order from
@@ -119,6 +119,18 @@ async function listingQueries(posts: Collection<Post>, order: string[], byTitle:
     ASCENDING,
   );
 
+  // The post page's lookup (Post.findById(id).maxTimeMS(ms).lean(): find {_id}, limit 1, singleBatch, maxTimeMS),
+  // which the pushdown answers from the _id_ index: a dated post, a legacy one (no createdAt), one with
+  // createdAt: null, an id that is not there, and the same hex as a string (a string is not an ObjectId).
+  const byId = (filter: Document) => posts.findOne(filter, { maxTimeMS: 5000 }).then((d) => d?.title ?? null);
+  for (const title of ['post 7', 'legacy 0', 'null 4']) {
+    const id = byTitle.get(title)!._id;
+    out[`findById ${title}`] = await byId({ _id: id });
+    out[`findById ${title}, $eq`] = await byId({ _id: { $eq: id } });
+    out[`findById ${title}, hex string`] = await byId({ _id: id.toHexString() });
+  }
+  out['findById missing'] = await byId({ _id: new ObjectId('f'.repeat(24)) });
+
   // The app's own steps: the last dated page spilling into the tail, and the whole walk by cursor.
   out['last dated page'] = titles(await appAfter(posts, at(389), 21));
   out.walked = await walk(posts);
@@ -229,6 +241,17 @@ describe('offline stand-in: listing pushdown returns what stock FerretDB returns
       expect(r['undated ascending after 440']).toEqual(order.slice(DATED, 440).reverse().slice(0, 21));
       expect(r['last dated page']).toEqual(order.slice(390, 411));
       expect(r.walked).toEqual(order);
+    }
+  });
+
+  it('findById finds dated, legacy and null-createdAt posts, and nothing for a missing id or a hex string', () => {
+    for (const r of results) {
+      for (const title of ['post 7', 'legacy 0', 'null 4']) {
+        expect(r[`findById ${title}`]).toBe(title);
+        expect(r[`findById ${title}, $eq`]).toBe(title);
+        expect(r[`findById ${title}, hex string`]).toBeNull();
+      }
+      expect(r['findById missing']).toBeNull();
     }
   });
 
