@@ -78,7 +78,8 @@ done
 
 if $remove_demo; then
   echo "==> removing the fibonacci demo: app/src/fibonacci/ and its line in app/src/demos.ts"
-  git rm -r -q app/src/fibonacci nginx/snippets/demos/fibonacci.conf
+  # --ignore-unmatch: a fork that removed it already runs this again without harm.
+  git rm -r -q --ignore-unmatch app/src/fibonacci nginx/snippets/demos/fibonacci.conf
   perl -ni -e 'print unless /fibonacci/i' app/src/demos.ts
   left=$(git grep -n -i -I fibonacci -- app test scripts nginx Dockerfile 'docker-compose*.yml' ':!scripts/make-it-your-own.sh' ':!test/unit/make-it-your-own.test.ts' || true)
   [[ -z $left ]] || die "the demo is still referenced:"$'\n'"$left"

@@ -41,20 +41,24 @@ it('explains itself with --help and refuses a bad slug without touching anything
 
 it('renames the product everywhere, removes the demo, and the result still typechecks', () => {
   const oldName = readJson('package.json').name as string;
+  // A slug unrelated to the current one, so a fork that is already renamed can run this too.
+  const slug = ['acme-notes', 'zeta-board'].find((s) => !s.includes(oldName) && !oldName.includes(s))!;
 
-  const result = run(['notes', 'Notes', '--remove-demo']);
+  const result = run([slug, 'Acme Notes', '--remove-demo']);
 
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(readJson('package.json')).toMatchObject({
-    name: 'notes',
-    product: { displayName: 'Notes', database: 'notes', image: 'notes/app' },
+    name: slug,
+    product: { displayName: 'Acme Notes', database: slug.replace(/-/g, '_'), image: `${slug}/app` },
   });
-  expect(readJson('package-lock.json').name).toBe('notes');
+  expect(readJson('package-lock.json').name).toBe(slug);
   // git grep exits 1 when nothing matches.
   expect(spawnSync('git', ['grep', '-n', '-I', '-F', oldName], { cwd: copy }).status).toBe(1);
   expect(fs.existsSync(path.join(copy, 'app/src/fibonacci'))).toBe(false);
-  expect(fs.readFileSync(path.join(copy, 'docker-compose.yml'), 'utf8')).toMatch(/^name: notes$/m);
+  expect(fs.readFileSync(path.join(copy, 'docker-compose.yml'), 'utf8')).toMatch(
+    new RegExp(`^name: ${slug}$`, 'm'),
+  );
   const tsc = spawnSync(
     process.execPath,
     [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', 'tsconfig.json'],
