@@ -7,52 +7,22 @@
 // STOCK_RUNS (default 3) and PATCHED_RUNS (default 7): each figure is the median of that many runs.
 // Run from the repository root (it loads the mongodb driver from node_modules).
 'use strict';
-const { execFileSync } = require('node:child_process');
-const { setTimeout: sleep } = require('node:timers/promises');
-const { MongoClient, ObjectId } = require(require.resolve('mongodb', { paths: [process.cwd()] }));
+const {
+  N,
+  idOf,
+  insertAll,
+  postsTable,
+  printComparison,
+  psql,
+  time: timeRuns,
+  withServers,
+} = require('./measure-support.cjs');
 
-const N = Number(process.argv[2] || 100_000);
-const image = process.env.MONGO_IMAGE || 'posts-offline/ferretdb:1.24.2-pg15';
-const binary = process.env.FERRETDB_BIN;
 const stockRuns = Number(process.env.STOCK_RUNS || 3);
 const patchedRuns = Number(process.env.PATCHED_RUNS || 7);
-const docker = (...args) => execFileSync('docker', args, { encoding: 'utf8' }).trim();
-/** psql in container `name`, as FerretDB's PostgreSQL user over the socket in /tmp, on its database. */
-const psql = (name, ...args) =>
-  docker('exec', name, 'psql', '-h', '/tmp', '-U', 'ferretdb', 'ferretdb', ...args);
-
-async function start(name, pushdown) {
-  docker('rm', '-f', name);
-  docker(
-    'run',
-    '-d',
-    '--name',
-    name,
-    '-e',
-    `FERRETDB_PUSHDOWN_LISTING=${pushdown}`,
-    ...(binary ? ['-v', `${binary}:/usr/local/bin/ferretdb:ro`] : []),
-    '-p',
-    '127.0.0.1::27017',
-    image,
-  );
-  const port = docker('port', name, '27017/tcp').split(':').pop();
-  for (let i = 0; i < 240; i++) {
-    const [state, health] = docker('inspect', '-f', '{{.State.Status}} {{.State.Health.Status}}', name).split(
-      ' ',
-    );
-    if (health === 'healthy') break;
-    if (state !== 'running') throw new Error(`${name} ${state}:\n${docker('logs', '--tail', '20', name)}`);
-    await sleep(500);
-  }
-  const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/bench`, {
-    serverSelectionTimeoutMS: 60_000,
-  });
-  return { name, client, posts: client.db('bench').collection('posts') };
-}
 
 // Same documents in both: 1 000 distinct timestamps (ties), 1% legacy documents without createdAt/author,
 // one in ten of those with an explicit createdAt: null (MongoDB's {createdAt: null} matches both).
-const idOf = (i) => new ObjectId(i.toString(16).padStart(24, '0'));
 function docs(from, to) {
   const out = [];
   for (let i = from; i < to; i++) {
@@ -71,18 +41,9 @@ function docs(from, to) {
   return out;
 }
 
-// The median of `runs` runs.
+// The median of `runs` runs: STOCK_RUNS on the stock server, then PATCHED_RUNS on the patched one.
 let runs = stockRuns;
-async function time(label, fn) {
-  const ms = [];
-  let result;
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    result = await fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  return { label, ms: ms.sort((a, b) => a - b)[Math.floor(ms.length / 2)], result };
-}
+const time = (label, fn) => timeRuns(runs, label, fn);
 
 async function queries(posts) {
   const sort = { createdAt: -1, _id: -1 };
@@ -123,73 +84,46 @@ function explain(name, table, sql) {
   return psql(name, '-At', '-c', `EXPLAIN ${sql.replaceAll('{table}', table)}`);
 }
 
-(async () => {
-  const servers = [await start('ferret-measure-stock', 0), await start('ferret-measure-patched', 1)];
-  try {
-    for (const s of servers) {
-      await s.posts.drop().catch(() => {});
-      await s.posts.createIndex({ createdAt: -1, _id: -1 });
-      const t0 = Date.now();
-      for (let i = 0; i < N; i += 1000)
-        await s.posts.insertMany(docs(i, Math.min(N, i + 1000)), { ordered: false });
-      console.log(`${s.name}: inserted ${N} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      psql(s.name, '-qc', 'VACUUM ANALYZE');
-    }
-    const stock = await queries(servers[0].posts);
-    runs = patchedRuns;
-    const patched = await queries(servers[1].posts);
-    console.log(
-      `\n${N} documents, ${image}${binary ? ` with ${binary}` : ''}, medians of ${stockRuns} / ${patchedRuns}\n` +
-        '| query | stock | patched | same result |\n|---|---|---|---|',
-    );
-    stock.forEach((s, i) => {
-      const p = patched[i];
-      const same = JSON.stringify(s.result) === JSON.stringify(p.result);
-      console.log(`| ${s.label} | ${s.ms.toFixed(0)} ms | ${p.ms.toFixed(1)} ms | ${same} |`);
-    });
-    const name = servers[1].name;
-    const table =
-      'bench.' +
-      psql(
-        name,
-        '-At',
-        '-c',
-        "SELECT tablename FROM pg_tables WHERE schemaname = 'bench' AND tablename LIKE 'posts_%'",
-      );
-    const order = `ORDER BY (_jsonb->'createdAt') DESC, (_jsonb->'_id') DESC`;
-    const present = `(SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') IS NOT NULL AND (_jsonb->'createdAt') <> 'null' ${order})`;
-    const lowest = `(SELECT _jsonb FROM {table} WHERE ((_jsonb->'createdAt') IS NULL OR (_jsonb->'createdAt') = 'null') ORDER BY (_jsonb->'_id') DESC)`;
-    const listing = `SELECT _jsonb FROM (${present} UNION ALL ${lowest}) AS u`;
-    const d = `'${Date.UTC(2024, 0, 1) + 500_000}'::jsonb`;
-    const id = `'"${'0'.repeat(20)}ffff"'::jsonb`;
-    const keyset = `SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') <= ${d} AND (((_jsonb->'createdAt') < ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"') OR ((_jsonb->'createdAt') = ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"' AND (_jsonb->'_id') < ${id} AND _jsonb->'$s'->'p'->'_id'->'t' = '"objectId"')) ${order} LIMIT 20`;
-    const nullTail = (bound) => {
-      const part = (where) => `(SELECT _jsonb FROM {table} WHERE ${where}${bound} ${order} LIMIT 20)`;
-      return `SELECT _jsonb FROM (${part("(_jsonb->'createdAt') IS NULL")} UNION ALL ${part("(_jsonb->'createdAt') = 'null'")}) AS u ORDER BY (_jsonb->'_id') DESC LIMIT 20`;
-    };
-    const below = `'"${idOf(N / 2).toHexString()}"'::jsonb`;
-    for (const [label, sql] of [
-      ['null tail', nullTail('')],
-      [
-        'null tail below an _id',
-        nullTail(
-          ` AND (_jsonb->'_id') < ${below} AND COALESCE(_jsonb->'$s'->'p'->'_id'->'t' = '"objectId"', false)`,
-        ),
-      ],
-      ['page 1', `${listing} LIMIT 20`],
-      ['skip 5000', `${listing} LIMIT 20 OFFSET 5000`],
-      ['keyset', keyset],
-      ['count', 'SELECT count(*) FROM {table}'],
-    ]) {
-      console.log(`\nEXPLAIN (${label}):\n${explain(name, table, sql)}`);
-    }
-  } finally {
-    for (const s of servers) {
-      await s.client.close();
-      docker('rm', '-f', '-v', s.name);
-    }
+withServers('ferret-measure', {}, async (servers) => {
+  for (const s of servers) {
+    await s.posts.drop().catch(() => {});
+    await s.posts.createIndex({ createdAt: -1, _id: -1 });
+    const t0 = Date.now();
+    await insertAll(s.posts, docs);
+    console.log(`${s.name}: inserted ${N} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    psql(s.name, '-qc', 'VACUUM ANALYZE');
   }
-})().catch((e) => {
-  console.error(e);
-  process.exit(1);
+  const stock = await queries(servers[0].posts);
+  runs = patchedRuns;
+  const patched = await queries(servers[1].posts);
+  printComparison(stock, patched, { medians: `${stockRuns} / ${patchedRuns}`, stockDigits: 0 });
+  const name = servers[1].name;
+  const table = 'bench.' + postsTable(name);
+  const order = `ORDER BY (_jsonb->'createdAt') DESC, (_jsonb->'_id') DESC`;
+  const present = `(SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') IS NOT NULL AND (_jsonb->'createdAt') <> 'null' ${order})`;
+  const lowest = `(SELECT _jsonb FROM {table} WHERE ((_jsonb->'createdAt') IS NULL OR (_jsonb->'createdAt') = 'null') ORDER BY (_jsonb->'_id') DESC)`;
+  const listing = `SELECT _jsonb FROM (${present} UNION ALL ${lowest}) AS u`;
+  const d = `'${Date.UTC(2024, 0, 1) + 500_000}'::jsonb`;
+  const id = `'"${'0'.repeat(20)}ffff"'::jsonb`;
+  const keyset = `SELECT _jsonb FROM {table} WHERE (_jsonb->'createdAt') <= ${d} AND (((_jsonb->'createdAt') < ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"') OR ((_jsonb->'createdAt') = ${d} AND _jsonb->'$s'->'p'->'createdAt'->'t' = '"date"' AND (_jsonb->'_id') < ${id} AND _jsonb->'$s'->'p'->'_id'->'t' = '"objectId"')) ${order} LIMIT 20`;
+  const nullTail = (bound) => {
+    const part = (where) => `(SELECT _jsonb FROM {table} WHERE ${where}${bound} ${order} LIMIT 20)`;
+    return `SELECT _jsonb FROM (${part("(_jsonb->'createdAt') IS NULL")} UNION ALL ${part("(_jsonb->'createdAt') = 'null'")}) AS u ORDER BY (_jsonb->'_id') DESC LIMIT 20`;
+  };
+  const below = `'"${idOf(N / 2).toHexString()}"'::jsonb`;
+  for (const [label, sql] of [
+    ['null tail', nullTail('')],
+    [
+      'null tail below an _id',
+      nullTail(
+        ` AND (_jsonb->'_id') < ${below} AND COALESCE(_jsonb->'$s'->'p'->'_id'->'t' = '"objectId"', false)`,
+      ),
+    ],
+    ['page 1', `${listing} LIMIT 20`],
+    ['skip 5000', `${listing} LIMIT 20 OFFSET 5000`],
+    ['keyset', keyset],
+    ['count', 'SELECT count(*) FROM {table}'],
+  ]) {
+    console.log(`\nEXPLAIN (${label}):\n${explain(name, table, sql)}`);
+  }
 });
