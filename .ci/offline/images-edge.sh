@@ -24,7 +24,7 @@ edge_image() {
   local upstream="${version%%[-+]*}" tag
   tag="$IMAGE_PREFIX/$name:$upstream"
   local hash
-  hash="$(hash_files "$IMG/$name/Dockerfile" <(echo "package=$package=$version rootfs=$(cat "$ROOTFS_TAR.stamp" 2>/dev/null || stat -c %Y "$ROOTFS_TAR")"))"
+  hash="$(hash_files "$IMG/$name/Dockerfile" <(echo "package=$package=$version rootfs=$(cat "${ROOTFS_TAR%.tar}.stamp" 2>/dev/null || stat -c %Y "$ROOTFS_TAR")"))"
   log "image $tag"
   if up_to_date "$tag" "$hash"; then
     info "up to date"

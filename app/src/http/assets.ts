@@ -9,7 +9,7 @@ const HASH_LENGTH = 12;
 
 /**
  * Asset URLs that change exactly when the file does, so proxies and browsers may cache /public for long
- * (nginx keeps it a day). Hashes are computed on first use and kept; with `watch` (development, where
+ * (nginx keeps a versioned URL for a year). Hashes are computed on first use and kept; with `watch` (development, where
  * compose syncs edited files into a running app) a file is re-hashed when its mtime or size changes.
  * A URL outside `urlPrefix` or a missing file throws: a typo in a template fails its render test.
  */
