@@ -7,6 +7,7 @@ import tls from 'node:tls';
 import fs from 'node:fs';
 import path from 'node:path';
 import getPort from 'get-port';
+import { Wait } from 'testcontainers';
 import { containerLogs } from '../support/docker';
 import { httpClient } from '../support/http';
 import { postPaths } from '../support/posts';
@@ -94,6 +95,8 @@ beforeAll(async () => {
       ACME_EMAIL: `admin@${DOMAIN}`,
       HTTPS_PORT: String(httpsPort),
     },
+    // Pebble has no healthcheck and publishes its management port on 127.0.0.1 only: ready is its log line.
+    waitFor: { 'pebble-1': Wait.forLogMessage(/ACME directory available/) },
   });
 });
 afterAll(async () => {

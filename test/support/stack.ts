@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { DockerComposeEnvironment, StartedDockerComposeEnvironment, Wait } from 'testcontainers';
+import {
+  DockerComposeEnvironment,
+  StartedDockerComposeEnvironment,
+  Wait,
+  type WaitStrategy,
+} from 'testcontainers';
 import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
 import { docker, dockerExec } from './docker';
@@ -18,6 +23,14 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra compose files after docker-compose.yml, relative to the project root. */
   composeFiles?: string[];
+  /**
+   * How to tell that an extra container is ready, by container name ('pebble-1'). Without one, a container
+   * with no healthcheck is waited for by connecting to its published ports on Testcontainers' Docker host,
+   * which inside a container is the bridge gateway: a port published on 127.0.0.1 is never reachable there.
+   */
+  waitFor?: Record<string, WaitStrategy>;
+  /** How long each container may take to become ready; 180 s by default (a cold CI machine is slow). */
+  startupTimeoutMs?: number;
 }
 
 /** One line of `docker events --format '{{json .}}'`. */
@@ -86,19 +99,60 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const relativeFiles = [composeFile, ...(options.composeFiles ?? [])];
   const files = relativeFiles.map((file) => path.join(projectRoot, file));
   const recorder = recordEvents(projectName);
-  const environment = await new DockerComposeEnvironment(projectRoot, relativeFiles)
+  let composeEnvironment = new DockerComposeEnvironment(projectRoot, relativeFiles)
     .withProjectName(projectName)
     .withEnvironment(env)
     .withWaitStrategy('mongo_db-1', Wait.forHealthCheck())
     .withWaitStrategy('app-1', Wait.forHealthCheck())
     .withWaitStrategy('nginx-1', Wait.forHealthCheck())
-    .withStartupTimeout(180_000)
-    .up()
-    .catch((error: unknown) => {
-      recorder.stop();
-      throw error;
-    });
+    .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
+  for (const [container, strategy] of Object.entries(options.waitFor ?? {}))
+    composeEnvironment = composeEnvironment.withWaitStrategy(container, strategy);
+  const environment = await composeEnvironment.up().catch(async (error: unknown) => {
+    recorder.stop();
+    throw await failedStart(error, projectName, files, env, recorder.events);
+  });
   return stackOf(environment, { ...options, projectName, env }, port, files, recorder);
+}
+
+/**
+ * A stack that did not come up. Testcontainers has already removed it and its error does not say which
+ * container failed, so the error gains each container's recorded lifecycle (CI keeps nothing else), and
+ * anything the removal missed (a container started late) is removed too, so it cannot leak into later tests.
+ */
+async function failedStart(
+  error: unknown,
+  projectName: string,
+  files: string[],
+  env: Record<string, string>,
+  events: DockerEvent[],
+): Promise<Error> {
+  await docker(
+    ['compose', '-p', projectName, ...files.flatMap((f) => ['-f', f]), 'down', '--volumes', '-t', '2'],
+    {
+      ...process.env,
+      ...env,
+    },
+  ).catch((downError: unknown) =>
+    console.error(`[stack] could not remove ${projectName}: ${String(downError)}`),
+  );
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`compose project ${projectName} did not come up: ${message}\n${lifecycles(events)}`, {
+    cause: error,
+  });
+}
+
+/** "app-1: create, start, health_status: healthy, …" per container, without the healthchecks' exec noise. */
+function lifecycles(events: DockerEvent[]): string {
+  const byContainer = new Map<string, string[]>();
+  for (const { status, Actor } of events) {
+    const name = Actor.Attributes['com.docker.compose.service'];
+    if (!name || status.startsWith('exec_')) continue;
+    const container = `${name}-${Actor.Attributes['com.docker.compose.container-number'] ?? '?'}`;
+    const exitCode = Actor.Attributes.exitCode === undefined ? '' : ` (exit ${Actor.Attributes.exitCode})`;
+    byContainer.set(container, [...(byContainer.get(container) ?? []), status + exitCode]);
+  }
+  return [...byContainer].map(([container, seen]) => `  ${container}: ${seen.join(', ')}`).join('\n');
 }
 
 function stackOf(
