@@ -48,7 +48,7 @@ flock -n 9 || { log "another deploy holds $dir/.deploy.lock: try again when it h
 incoming=$dir/.incoming previous=$dir/.previous staged_env=$dir/.incoming/.env
 # The directories compose bind-mounts (and the app's source): mirrored, so a file removed from the bundle
 # is removed on the host too (a stale nginx/conf.d/*.conf would still be included).
-mirrored=(nginx mongo app/src app/views app/public)
+mirrored=(nginx mongo acme monitoring app/src app/views app/public)
 
 project_args=()
 [ -z "$project" ] || project_args=(-p "$project")
@@ -209,7 +209,7 @@ if [ -n "$running_container" ]; then
   running_image_id=$(docker inspect -f '{{.Image}}' "$running_container")
   docker tag "$running_image_id" "$previous_image"
   rm -rf "$previous" && mkdir -p "$previous"
-  for path in docker-compose.yml .env nginx mongo; do
+  for path in docker-compose.yml .env nginx mongo acme monitoring; do
     if [ -e "$path" ]; then cp -R "$path" "$previous/"; fi
   done
   had_previous=true

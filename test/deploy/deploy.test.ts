@@ -258,6 +258,29 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output.trim().split('\n').pop()).toBe(user.name);
   });
 
+  it('ships what every profile bind-mounts (acme, monitoring too), so a .env that turns one on finds its files', async () => {
+    const result = await host.exec(
+      `cd ${remoteDir} && docker compose -p ${project} --profile '*' config --format json 2>/dev/null`,
+    );
+    expect(result.code).toBe(0);
+    // The JSON only: ssh may add a warning line around it.
+    const json = result.output.slice(result.output.indexOf('{'), result.output.lastIndexOf('}') + 1);
+    const config = JSON.parse(json) as {
+      services: Record<string, { volumes?: { type: string; source: string }[] }>;
+      secrets?: Record<string, { file: string }>;
+    };
+
+    const sources = [
+      ...Object.values(config.services).flatMap((s) => (s.volumes ?? []).filter((v) => v.type === 'bind')),
+      ...Object.values(config.secrets ?? {}).map((secret) => ({ source: secret.file })),
+    ].map((v) => v.source);
+    const missing = sources.filter((source) => !fs.existsSync(source));
+
+    expect(sources).toEqual(expect.arrayContaining([path.join(remoteDir, 'monitoring', 'prometheus.yml')]));
+    expect(sources).toEqual(expect.arrayContaining([path.join(remoteDir, 'acme')]));
+    expect(missing).toEqual([]);
+  });
+
   it('update: pulls a new version, APP_REPLICAS=2 from --set, nginx files updated in place; data and secret kept', async () => {
     await derivedImage(images.v2, [`ENV APP_VERSION=${v2Version}`]);
     const v2Id = await imageId(images.v2);
