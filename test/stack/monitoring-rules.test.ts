@@ -6,24 +6,31 @@ import { projectRoot } from '../support/stack';
 jest.setTimeout(120_000);
 
 /**
- * The monitoring files, checked by the Prometheus image's own promtool (Debian's 2.42 offline, the official
- * image otherwise): the config parses, the rules parse, and every alert fires in its unit test
- * (monitoring/tests/alerts.test.yml). No stack needed, only Docker.
+ * The monitoring files, checked by each image's own tool (Debian's packages offline, the official images
+ * otherwise): promtool for Prometheus' config and rules (every alert fires in its unit test,
+ * monitoring/tests/alerts.test.yml), amtool for Alertmanager's, the blackbox exporter's --config.check for its
+ * probe. No stack needed, only Docker.
  */
-const image = process.env.PROMETHEUS_IMAGE ?? 'prom/prometheus:v2.53.1';
-const promtool = (args: string[]) =>
+const images = {
+  prometheus: process.env.PROMETHEUS_IMAGE ?? 'prom/prometheus:v2.53.1',
+  alertmanager: process.env.ALERTMANAGER_IMAGE ?? 'prom/alertmanager:v0.27.0',
+  blackbox: process.env.BLACKBOX_EXPORTER_IMAGE ?? 'prom/blackbox-exporter:v0.25.0',
+};
+/** Runs an image's tool, offline, with monitoring/ mounted read-only at `mountAt`; docker fails on a non-zero exit. */
+const tool = (image: string, entrypoint: string, mountAt: string, args: string[]) =>
   docker([
     'run',
     '--rm',
     '--network',
     'none',
     '-v',
-    `${path.join(projectRoot, 'monitoring')}:/etc/prometheus:ro`,
+    `${path.join(projectRoot, 'monitoring')}:${mountAt}:ro`,
     '--entrypoint',
-    '/bin/promtool',
+    entrypoint,
     image,
     ...args,
   ]);
+const promtool = (args: string[]) => tool(images.prometheus, '/bin/promtool', '/etc/prometheus', args);
 
 describe('monitoring/ with promtool', () => {
   it('every alert rule passes its unit test', async () => {
@@ -62,6 +69,26 @@ describe('monitoring/ with promtool', () => {
 
     expect(output).toContain('SUCCESS');
   });
+
+  it('the Alertmanager config is valid', async () => {
+    const output = await tool(images.alertmanager, '/bin/amtool', '/m', [
+      'check-config',
+      '/m/alertmanager.yml',
+    ]);
+
+    expect(output).toContain('SUCCESS');
+    expect(output).toMatch(/1 receivers/);
+  });
+
+  it("the blackbox exporter's probe config is valid", async () => {
+    // It logs to stderr, which docker() does not return: the exit code is the check.
+    await expect(
+      tool(images.blackbox, '/bin/blackbox_exporter', '/m', [
+        '--config.file=/m/blackbox.yml',
+        '--config.check',
+      ]),
+    ).resolves.toBeDefined();
+  });
 });
 
 describe('the monitoring compose profile', () => {
@@ -76,12 +103,12 @@ describe('the monitoring compose profile', () => {
       .filter(Boolean)
       .sort();
 
-  it('adds prometheus and nginx-exporter, and only with the profile', async () => {
+  it('adds Prometheus, Alertmanager and the two exporters, and only with the profile', async () => {
+    const monitoring = ['alertmanager', 'blackbox-exporter', 'nginx-exporter', 'prometheus'];
     const without = await services('');
     const withProfile = await services('monitoring');
 
-    expect(without).not.toContain('prometheus');
-    expect(without).not.toContain('nginx-exporter');
-    expect(withProfile.filter((s) => !without.includes(s))).toEqual(['nginx-exporter', 'prometheus']);
+    expect(without.filter((s) => monitoring.includes(s))).toEqual([]);
+    expect(withProfile.filter((s) => !without.includes(s))).toEqual(monitoring);
   });
 });

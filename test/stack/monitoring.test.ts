@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { inspect } from '../support/docker';
+import { containerLogs, inspect } from '../support/docker';
 import { httpClient } from '../support/http';
 import { postPaths, postRoutes } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
@@ -11,43 +11,67 @@ jest.setTimeout(420_000);
 
 /**
  * The `monitoring` profile for real: Prometheus finds every app replica through Docker's DNS, scrapes them,
- * the nginx exporter and itself, and an alert fires when a target goes away. The only change from the
- * committed files is Prometheus' intervals (2 s instead of 15 s), so the test waits seconds, not minutes;
- * the rules are the real ones.
+ * the exporters, Alertmanager and itself; the blackbox exporter probes the site over HTTPS; an alert fires
+ * when a target goes away and Alertmanager delivers it. The only changes from the committed files are the
+ * intervals (Prometheus 2 s instead of 15 s, Alertmanager's grouping waits 1 s) and a webhook receiver, a
+ * container that prints what it is sent; the rules and routes are the real ones.
  */
 const overrideDir = path.join('test-results', `monitoring-${randomUUID().slice(0, 8)}`);
+
+/** A committed monitoring file with some settings changed: a setting that is gone fails the test loudly. */
+function overridden(file: string, changes: [from: string, to: string][]): string {
+  let text = fs.readFileSync(path.join(projectRoot, 'monitoring', file), 'utf8');
+  for (const [from, to] of changes) {
+    if (!text.includes(from)) throw new Error(`monitoring/${file} no longer has "${from}"`);
+    text = text.replace(from, to);
+  }
+  fs.writeFileSync(path.join(projectRoot, overrideDir, file), text);
+  return `./${overrideDir}/${file}`;
+}
+
+/** Prints every request body it gets on one line: the test reads Alertmanager's notifications from its log. */
+const sinkScript =
+  "require('http').createServer((req, res) => { let body = ''; req.on('data', (c) => (body += c));" +
+  " req.on('end', () => { console.log(body.replace(/\\n/g, ' ')); res.end(); }); }).listen(8080)";
+
 function writeFastConfig(): string {
-  const dir = path.join(projectRoot, overrideDir);
-  fs.mkdirSync(dir, { recursive: true });
-  let config = fs.readFileSync(path.join(projectRoot, 'monitoring', 'prometheus.yml'), 'utf8');
-  for (const [from, to] of [
+  fs.mkdirSync(path.join(projectRoot, overrideDir), { recursive: true });
+  const prometheusConfig = overridden('prometheus.yml', [
     ['scrape_interval: 15s', 'scrape_interval: 2s'],
     ['evaluation_interval: 15s', 'evaluation_interval: 2s'],
     ['scrape_timeout: 5s', 'scrape_timeout: 2s'],
     ['refresh_interval: 5s', 'refresh_interval: 2s'],
-  ] as const) {
-    if (!config.includes(from)) throw new Error(`monitoring/prometheus.yml no longer has "${from}"`);
-    config = config.replace(from, to);
-  }
-  fs.writeFileSync(path.join(dir, 'prometheus.yml'), config);
-  fs.writeFileSync(
-    path.join(dir, 'compose.yml'),
+  ]);
+  const alertmanagerConfig = overridden('alertmanager.yml', [
+    ['group_wait: 30s', 'group_wait: 1s'],
+    ['group_interval: 5m', 'group_interval: 5s'],
     [
-      'services:',
-      '  prometheus:',
-      '    volumes:',
-      `      - ./${overrideDir}/prometheus.yml:/etc/prometheus/prometheus.yml:ro`,
-      '',
-    ].join('\n'),
-  );
+      '  - name: default\n',
+      '  - name: default\n    webhook_configs:\n      - url: http://alert-sink:8080/\n',
+    ],
+  ]);
+  const compose = {
+    services: {
+      prometheus: { volumes: [`${prometheusConfig}:/etc/prometheus/prometheus.yml:ro`] },
+      alertmanager: { volumes: [`${alertmanagerConfig}:/etc/alertmanager/alertmanager.yml:ro`] },
+      'alert-sink': {
+        image: process.env.NODE_IMAGE ?? 'node:24-bookworm-slim',
+        command: ['node', '-e', sinkScript],
+        networks: ['frontend'],
+      },
+    },
+  };
+  // JSON is YAML: no quoting to get wrong.
+  fs.writeFileSync(path.join(projectRoot, overrideDir, 'compose.yml'), JSON.stringify(compose, null, 2));
   return path.join(overrideDir, 'compose.yml');
 }
 
-// PROMETHEUS_PORT=0: Docker picks a free host port (still on 127.0.0.1), read back with docker inspect.
+// PROMETHEUS_PORT=0 and ALERTMANAGER_PORT=0: Docker picks free host ports (still on 127.0.0.1), read back with
+// docker inspect.
 const stack = useStack({
   label: 'monitoring',
   composeFiles: [writeFastConfig()],
-  env: { COMPOSE_PROFILES: 'monitoring', PROMETHEUS_PORT: '0', HTTPS_PORT: '0' },
+  env: { COMPOSE_PROFILES: 'monitoring', PROMETHEUS_PORT: '0', ALERTMANAGER_PORT: '0', HTTPS_PORT: '0' },
 });
 afterAll(() => fs.rmSync(path.join(projectRoot, overrideDir), { recursive: true, force: true }));
 
@@ -61,11 +85,18 @@ interface Alert {
   state: string;
 }
 
-/** Prometheus' API on the host port compose published (127.0.0.1 only). */
+/** Where compose published a service's port on the host (127.0.0.1 only, checked by a test). */
+async function published(service: string, port: number) {
+  const binding = (await inspect(await stack.current.idOf(service))).NetworkSettings.Ports[
+    `${port}/tcp`
+  ]?.[0];
+  if (!binding) throw new Error(`${service} publishes no port ${port}`);
+  return binding;
+}
+
+/** Prometheus' API on its published port. */
 async function prometheus() {
-  const id = await stack.current.idOf('prometheus');
-  const binding = (await inspect(id)).NetworkSettings.Ports['9090/tcp']?.[0];
-  if (!binding) throw new Error('prometheus publishes no port');
+  const binding = await published('prometheus', 9090);
   const api = httpClient(`http://127.0.0.1:${binding.HostPort}`);
   const get = async <T>(url: string, params?: Record<string, string>): Promise<T> => {
     const response = await api.get<{ status: string; data: T }>(url, { params });
@@ -86,6 +117,27 @@ async function prometheus() {
   };
 }
 
+/** The alerts Alertmanager holds now, from its API on its published port. */
+async function alertmanagerAlerts(): Promise<
+  { labels: Record<string, string>; status: { state: string } }[]
+> {
+  const binding = await published('alertmanager', 9093);
+  const response = await httpClient(`http://127.0.0.1:${binding.HostPort}`).get('/api/v2/alerts');
+  expect(response.status).toBe(200);
+  return response.data;
+}
+
+/** The notifications the webhook receiver got, parsed from its log (one JSON body per line). */
+async function notifications(): Promise<{ status: string; alerts: { labels: Record<string, string> }[] }[]> {
+  const log = await containerLogs(await stack.current.idOf('alert-sink'));
+  return log
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
+}
+
+/** Every job but the app's, with its one target up. */
+const others = { alertmanager: ['up'], https: ['up'], nginx: ['up'], prometheus: ['up'] };
 const byJob = (targets: Target[]) => {
   const jobs: Record<string, string[]> = {};
   for (const t of targets) (jobs[t.labels.job] ??= []).push(t.health);
@@ -98,21 +150,23 @@ describe('the monitoring profile', () => {
     await eventually(async () => expect(await api.targets()).not.toHaveLength(0), { timeoutMs: 60_000 });
   });
 
-  it('publishes the Prometheus UI on 127.0.0.1 only, and nothing of nginx but its public port', async () => {
+  it("publishes Prometheus' and Alertmanager's UIs on 127.0.0.1 only, and nothing of nginx but its public port", async () => {
     const { binding } = await prometheus();
+    const alertmanager = await published('alertmanager', 9093);
     const nginxPorts = (await inspect(await stack.current.idOf('nginx'))).NetworkSettings.Ports;
 
     expect(binding.HostIp).toBe('127.0.0.1');
+    expect(alertmanager.HostIp).toBe('127.0.0.1');
     expect(nginxPorts['8081/tcp'] ?? null).toBeNull();
   });
 
-  it('scrapes the app replica, the nginx exporter and itself, all up', async () => {
+  it('scrapes the app replica, the nginx exporter, the HTTPS probe, Alertmanager and itself, all up', async () => {
     const api = await prometheus();
 
     const targets = await eventually(
       async () => {
         const all = await api.targets();
-        expect(byJob(all)).toEqual({ app: ['up'], nginx: ['up'], prometheus: ['up'] });
+        expect(byJob(all)).toEqual({ ...others, app: ['up'] });
         return all;
       },
       { timeoutMs: 60_000 },
@@ -125,8 +179,7 @@ describe('the monitoring profile', () => {
     const api = await prometheus();
 
     await eventually(
-      async () =>
-        expect(byJob(await api.targets())).toEqual({ app: ['up', 'up'], nginx: ['up'], prometheus: ['up'] }),
+      async () => expect(byJob(await api.targets())).toEqual({ ...others, app: ['up', 'up'] }),
       { timeoutMs: 60_000 },
     );
   });
@@ -152,6 +205,27 @@ describe('the monitoring profile', () => {
     const nginx = await api.query('nginx_connections_accepted');
     expect(Number(nginx[0]?.value[1])).toBeGreaterThan(0);
     expect(await api.query('nodejs_eventloop_lag_seconds')).toHaveLength(2);
+  });
+
+  it("probes the site over HTTPS through nginx and reads the certificate's end: a year for the self-signed one", async () => {
+    const api = await prometheus();
+
+    const probe = await eventually(
+      async () => {
+        const [success] = await api.query('probe_success{job="https"}');
+        expect(success?.value[1]).toBe('1');
+        return success!;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const [status] = await api.query('probe_http_status_code{job="https"}');
+    const [daysLeft] = await api.query('(probe_ssl_earliest_cert_expiry{job="https"} - time()) / 86400');
+
+    expect(probe.metric.instance).toBe('https://nginx:8443/healthz');
+    expect(status?.value[1]).toBe('200');
+    // nginx made a 365-day certificate when it started (no DOMAIN here): CertificateExpiresSoon stays quiet.
+    expect(Number(daysLeft?.value[1])).toBeGreaterThan(364);
+    expect(Number(daysLeft?.value[1])).toBeLessThanOrEqual(365);
   });
 
   it('never serves /metrics or stub_status through the public nginx server', async () => {
@@ -184,5 +258,34 @@ describe('the monitoring profile', () => {
     };
     await eventually(() => nginxDown('pending'), { timeoutMs: 30_000, everyMs: 1_000 });
     await eventually(() => nginxDown('firing'), { timeoutMs: 120_000, everyMs: 2_000 });
+  });
+
+  it('hands the firing alert to Alertmanager, which notifies its receiver', async () => {
+    // Follows the previous test: the exporter is stopped and TargetDown{job="nginx"} fires in Prometheus.
+    const targetDown = (labels: Record<string, string>) =>
+      labels.alertname === 'TargetDown' && labels.job === 'nginx';
+
+    // Prometheus sends at once, and again every minute (--rules.alert.resend-delay) if a send failed.
+    const held = await eventually(
+      async () => {
+        const alerts = (await alertmanagerAlerts()).filter((a) => targetDown(a.labels));
+        expect(alerts.map((a) => a.status.state)).toEqual(['active']);
+        return alerts[0]!;
+      },
+      { timeoutMs: 90_000, everyMs: 1_000 },
+    );
+    const sent = await eventually(
+      async () => {
+        const firing = (await notifications()).filter(
+          (n) => n.status === 'firing' && n.alerts.some((a) => targetDown(a.labels)),
+        );
+        expect(firing).not.toHaveLength(0);
+        return firing[0]!;
+      },
+      { timeoutMs: 30_000, everyMs: 1_000 },
+    );
+
+    expect(held.labels.severity).toBe('critical');
+    expect(sent.alerts.find((a) => targetDown(a.labels))?.labels.instance).toBe('nginx-exporter:9113');
   });
 });
