@@ -23,6 +23,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra compose files after docker-compose.yml, relative to the project root. */
   composeFiles?: string[];
+  /** Another checkout to run from (a copy whose files the test changes, e.g. its secrets); this one by default. */
+  root?: string;
   /**
    * How to tell that an extra container is ready, by container name ('pebble-1'). Without one, a container
    * with no healthcheck is waited for by connecting to its published ports on Testcontainers' Docker host,
@@ -97,9 +99,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const httpsPort = options.env?.HTTPS_PORT ?? String(await getPort());
   const env = { HTTP_PORT: String(port), HTTPS_PORT: httpsPort, SEED_COUNT: '30', ...options.env };
   const relativeFiles = [composeFile, ...(options.composeFiles ?? [])];
-  const files = relativeFiles.map((file) => path.join(projectRoot, file));
+  const root = options.root ?? projectRoot;
+  const files = relativeFiles.map((file) => path.join(root, file));
   const recorder = recordEvents(projectName);
-  let composeEnvironment = new DockerComposeEnvironment(projectRoot, relativeFiles)
+  let composeEnvironment = new DockerComposeEnvironment(root, relativeFiles)
     .withProjectName(projectName)
     .withEnvironment(env)
     .withWaitStrategy('mongo_db-1', Wait.forHealthCheck())
