@@ -25,7 +25,9 @@ NPM_SPEC="npm@11"
 MONGOSH_SPEC="mongosh@2"
 NODE24_PREFIX="/opt/node24"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-IMAGE_PREFIX="posts-offline"
+# POSTS_OFFLINE_IMAGE_PREFIX: a second set of images beside the first, e.g. to time a cold build without
+# deleting the images in use (README.md, "Timing a cold run").
+IMAGE_PREFIX="${POSTS_OFFLINE_IMAGE_PREFIX:-posts-offline}"
 
 # The engine is Debian's docker.io 20.10 (API 1.41). Clients negotiate the API
 # version by themselves. Our own images are built with the classic builder
