@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { httpClient } from '../support/http';
+import { mongoshResult } from '../support/mongosh';
 import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
 
@@ -50,14 +51,7 @@ async function passwordSeenBy(service: 'mongo_db' | 'app'): Promise<string> {
 async function loginAsApp(password: string): Promise<string> {
   const js = `try { db.getSiblingDB('admin').auth('app', ${JSON.stringify(password)}); print('LOGIN ok'); }
     catch (e) { print('LOGIN ' + (e.codeName || e.code || e.message)); }`;
-  const r = await stack.current.exec('mongo_db', [
-    'sh',
-    '-c',
-    `mongosh --quiet --norc --eval "$(echo ${Buffer.from(js).toString('base64')} | base64 -d)"`,
-  ]);
-  const line = r.output.split('\n').find((l) => l.startsWith('LOGIN '));
-  if (!line) throw new Error(`mongosh printed no result (exit ${r.exitCode}): ${r.output.slice(0, 300)}`);
-  return line.slice('LOGIN '.length);
+  return mongoshResult(stack.current, js, 'LOGIN');
 }
 
 it("rotates the app's password: the new one works, the old one is refused, the app serves the same data", async () => {

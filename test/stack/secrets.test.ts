@@ -1,5 +1,6 @@
 import { PRODUCT } from '../../app/src/product';
 import { containerLogs, docker, inspect as inspectAll, type DockerInspect } from '../support/docker';
+import { mongoshResult } from '../support/mongosh';
 import { useStack } from '../support/stack';
 
 // Least privilege for the data (issue 11): each service gets only its own secrets, none of them in any
@@ -52,15 +53,7 @@ async function tryAs(user: string, passwordFile: string, actions: Record<string,
         .join('\n')}
     }
     print('OUTCOME ' + JSON.stringify(out));`;
-  const encoded = Buffer.from(js).toString('base64');
-  const r = await stack.current.exec('mongo_db', [
-    'sh',
-    '-c',
-    `mongosh --quiet --norc --eval "$(echo ${encoded} | base64 -d)"`,
-  ]);
-  const line = r.output.split('\n').find((l) => l.startsWith('OUTCOME '));
-  if (!line) throw new Error(`mongosh printed no outcome (exit ${r.exitCode}): ${r.output.slice(0, 500)}`);
-  return JSON.parse(line.slice('OUTCOME '.length)) as Outcome;
+  return JSON.parse(await mongoshResult(stack.current, js, 'OUTCOME')) as Outcome;
 }
 
 async function projectContainers(): Promise<string[]> {
