@@ -100,11 +100,14 @@ run_once() {
 
 log "DOMAIN=$DOMAIN ACME_ENV=$ACME_ENV server=$server"
 while :; do
-  if run_once "${force_days:-}"; then wait_for=$ACME_CHECK_INTERVAL; else
+  if run_once "${force_days:-}"; then
+    wait_for=$ACME_CHECK_INTERVAL
+    force_days=
+  else
+    # A forced renewal stays forced until it succeeds: the retry must not become a "not due yet" check.
     log "issuance/renewal failed; nginx keeps its current certificate; retrying in ${ACME_RETRY_INTERVAL}s"
     wait_for=$ACME_RETRY_INTERVAL
   fi
-  force_days=
   waited=0
   while [ "$waited" -lt "$wait_for" ]; do
     if [ -e "$TRIGGER" ]; then

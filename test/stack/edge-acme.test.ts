@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import getPort from 'get-port';
 import { Wait } from 'testcontainers';
-import { containerLogs } from '../support/docker';
+import { containerLogs, docker } from '../support/docker';
 import { httpClient } from '../support/http';
 import { postPaths } from '../support/posts';
 import { projectRoot, startStack, type Stack } from '../support/stack';
@@ -139,6 +139,18 @@ it('redirects HTTP to HTTPS with DOMAIN, except ACME challenges and health', asy
   expect(secure.status).toBe(200);
 });
 
+/** A failed wait gains the acme service's and nginx's last log lines: why a renewal was not served is there. */
+async function withEdgeLogs(error: unknown): Promise<never> {
+  const tails = await Promise.all(
+    ['acme', 'nginx'].map(async (service) => {
+      const log = await containerLogs(await stack.idOf(service));
+      return `--- ${service}, last lines:\n${log.trim().split('\n').slice(-15).join('\n')}`;
+    }),
+  );
+  const message = error instanceof Error ? error.message : String(error);
+  throw new Error(`${message}\n${tails.join('\n')}`, { cause: error });
+}
+
 it('picks up a forced renewal with zero failed requests under load (fresh TLS connection each)', async () => {
   const before = (await verifiedGet('/nginx-health')).serial;
   const outcomes: { ok: boolean; serial?: string; error?: string }[] = [];
@@ -170,7 +182,7 @@ it('picks up a forced renewal with zero failed requests under load (fresh TLS co
         expect(outcomes.at(-1)?.serial).not.toBe(before);
       },
       { timeoutMs: 90_000, everyMs: 200 },
-    );
+    ).catch(withEdgeLogs);
     pickedUpAfter = Date.now() - asked;
     await sleep(2_000);
   } finally {
@@ -186,4 +198,35 @@ it('picks up a forced renewal with zero failed requests under load (fresh TLS co
   );
   expect(failed).toEqual([]);
   expect(serials).toEqual(new Set([before, outcomes.at(-1)!.serial]));
+});
+
+it('keeps a forced renewal that failed (Pebble unreachable) until it succeeds', async () => {
+  const before = (await verifiedGet('/nginx-health')).serial;
+  const network = `${stack.projectName}_frontend`;
+  const pebble = await stack.idOf('pebble');
+  const acme = await stack.idOf('acme');
+  const failuresBefore = (await containerLogs(acme)).split('renewal failed').length;
+
+  await docker(['network', 'disconnect', network, pebble]);
+  try {
+    expect((await stack.exec('acme', ['sh', '/acme/acme.sh', 'renew-now'])).exitCode).toBe(0);
+    await eventually(
+      async () =>
+        expect((await containerLogs(acme)).split('renewal failed').length).toBeGreaterThan(failuresBefore),
+      { timeoutMs: 60_000, everyMs: 500 },
+    ).catch(withEdgeLogs);
+  } finally {
+    await docker(['network', 'connect', '--alias', 'pebble', network, pebble]);
+  }
+
+  // The retry (ACME_RETRY_INTERVAL, 5 s here) renews although the certificate is not due: it is still forced.
+  const after = await eventually(
+    async () => {
+      const { serial } = await verifiedGet('/nginx-health');
+      expect(serial).not.toBe(before);
+      return serial;
+    },
+    { timeoutMs: 60_000, everyMs: 500 },
+  ).catch(withEdgeLogs);
+  expect(after).toMatch(/^[0-9A-F]+$/);
 });
