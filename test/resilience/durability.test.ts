@@ -1,4 +1,4 @@
-import { docker, inspect, type DockerInspect } from '../support/docker';
+import { containerLogs, docker, inspect, type DockerInspect } from '../support/docker';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
@@ -68,6 +68,15 @@ it('keeps every post whose POST got a 201, across a SIGKILL of the database mid-
   await sleep(3_000);
   const outcomes = await writes.stop();
   const afterKill = await allPostIds(stack.current.baseUrl);
+  // Why any POST got something other than 201 or 503: the app's unhandled errors, read before the down/up.
+  const unexpected = outcomes.filter((o) => o.status !== 201 && o.status !== 503);
+  const appErrors =
+    unexpected.length === 0
+      ? []
+      : (await containerLogs(await stack.current.idOf('app')))
+          .split('\n')
+          .filter((line) => line.includes('unhandled error'))
+          .slice(0, 5);
 
   // Act 2: full down (volumes kept) and up.
   await stack.restart();
@@ -88,6 +97,8 @@ it('keeps every post whose POST got a 201, across a SIGKILL of the database mid-
   expect(killed.State.ExitCode).toBe(137); // SIGKILL, not a clean stop
   expect(beforeKill).toBeGreaterThan(5);
   expect(acknowledged.size).toBeGreaterThan(afterRecovery);
+  // The database away is a 503 the client can retry, never a 500.
+  expect({ unexpected: statusCounts(unexpected), appErrors }).toEqual({ unexpected: {}, appErrors: [] });
   expect(lostAfterKill).toEqual([]);
   expect(lostAfterDownUp).toEqual([]);
   const sample = ids[ids.length - 1]!;

@@ -1,6 +1,10 @@
 import { backoffDelay, connectOptions } from '../../app/src/db/database';
+import mongoose from 'mongoose';
 import { dbUnavailable, isDbUnavailableError, mapDbError } from '../../app/src/db/errors';
 import { classifyError, HttpError } from '../../app/src/errors/http-error';
+
+// The driver Mongoose runs (the app has no direct dependency on it).
+const { MongoNetworkError, MongoServerError } = mongoose.mongo;
 
 const typed = (type: string, status = 400) => Object.assign(new Error(type), { type, status, expose: true });
 
@@ -105,6 +109,40 @@ describe('isDbUnavailableError', () => {
     );
     expect(isDbUnavailableError(err)).toBe(true);
     expect(isDbUnavailableError(new Error('other'))).toBe(false);
+  });
+
+  it('recognises a connection lost mid-stream, the pool thrown away under a waiting operation, and a busy pool', () => {
+    // The driver's own classes name themselves like this (mongodb/lib/cmap/errors.js); only the name is read.
+    const named = (name: string) => Object.assign(new Error('x'), { name });
+
+    expect(isDbUnavailableError(new MongoNetworkError('connection 3 to db:27017 closed'))).toBe(true);
+    expect(isDbUnavailableError(named('MongoPoolClearedError'))).toBe(true);
+    expect(isDbUnavailableError(named('PoolClearedOnNetworkError'))).toBe(true);
+    expect(isDbUnavailableError(named('MongoWaitQueueTimeoutError'))).toBe(true);
+    expect(isDbUnavailableError(named('MongoPoolClosedError'))).toBe(false); // our own shutdown: a bug if seen
+  });
+
+  it('recognises server replies that mean "not now" (shutting down, stepping down), not other server errors', () => {
+    const reply = (code: number, errmsg: string) => new MongoServerError({ ok: 0, code, errmsg });
+
+    expect(isDbUnavailableError(reply(11600, 'interrupted at shutdown'))).toBe(true);
+    expect(isDbUnavailableError(reply(91, 'The server is in quiesce mode and will shut down'))).toBe(true);
+    expect(isDbUnavailableError(reply(10107, 'not primary'))).toBe(true);
+    expect(isDbUnavailableError(reply(11000, 'E11000 duplicate key error'))).toBe(false);
+    expect(isDbUnavailableError(reply(2, 'bad value'))).toBe(false);
+  });
+
+  it('maps them to the 503 page, and a Mongoose buffering timeout too', () => {
+    const buffering = Object.assign(
+      new Error('Operation `posts.insertOne()` buffering timed out after 10000ms'),
+      {
+        name: 'MongooseError',
+      },
+    );
+
+    expect(mapDbError(buffering)?.status).toBe(503);
+    expect(mapDbError(new MongoServerError({ ok: 0, code: 11602, errmsg: 'interrupted' }))?.status).toBe(503);
+    expect(mapDbError(new MongoServerError({ ok: 0, code: 11000, errmsg: 'dup' }))).toBeUndefined();
   });
 });
 

@@ -2,15 +2,37 @@ import { HttpError, type ErrorMapper } from '../errors/http-error';
 
 const UNAVAILABLE_MESSAGE = 'The database is not available right now';
 
+/**
+ * The driver's and Mongoose's errors for "no usable connection right now", by name (the error layer never
+ * imports the driver's classes). MongoPoolClearedError: an operation that was waiting for a connection when
+ * the driver threw the pool away (the database went away mid-stream); MongoWaitQueueTimeout: the pool is busy.
+ */
+const UNAVAILABLE_NAMES =
+  /^(MongoNetwork|MongoNetworkTimeout|MongoPoolCleared|PoolCleared|MongoWaitQueueTimeout|MongoServerSelection|MongooseServerSelection|MongoNotConnected|MongoTopologyClosed)/;
+
+/**
+ * Server replies that mean "not now" rather than "wrong request": shutting down, restarting, stepping down,
+ * unreachable (the codes the driver itself treats as retryable).
+ */
+const UNAVAILABLE_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+const hasLabel = (err: Error, label: string): boolean =>
+  typeof (err as { hasErrorLabel?: unknown }).hasErrorLabel === 'function' &&
+  (err as unknown as { hasErrorLabel(l: string): boolean }).hasErrorLabel(label);
+
 /** Errors that mean "the database is not there right now" (-> 503), not "the code is broken" (-> 500). */
 export function isDbUnavailableError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
   return (
-    /^(MongoNetwork|MongoServerSelection|MongooseServerSelection|MongoNotConnected|MongoTopologyClosed|PoolCleared|MongoNetworkTimeout)/.test(
-      err.name,
-    ) ||
+    UNAVAILABLE_NAMES.test(err.name) ||
+    (typeof code === 'number' && UNAVAILABLE_CODES.has(code)) ||
+    hasLabel(err, 'RetryableWriteError') ||
+    hasLabel(err, 'ResetPool') ||
     (err.name === 'MongooseError' &&
-      /before initial connection is complete|Connection was force closed|not connected/i.test(err.message))
+      /before initial connection is complete|Connection was force closed|not connected|buffering timed out/i.test(
+        err.message,
+      ))
   );
 }
 
