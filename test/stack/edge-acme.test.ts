@@ -184,6 +184,17 @@ it('picks up a forced renewal with zero failed requests under load (fresh TLS co
       { timeoutMs: 90_000, everyMs: 200 },
     ).catch(withEdgeLogs);
     pickedUpAfter = Date.now() - asked;
+    // Usually ~5 s; a slow one means a failed try and a retry: acme's log says what failed.
+    if (pickedUpAfter > 15_000) {
+      const acmeLog = (await containerLogs(await stack.idOf('acme')))
+        .trim()
+        .split('\n')
+        .slice(-20)
+        .join('\n');
+      console.log(
+        `[edge] slow forced renewal (${(pickedUpAfter / 1000).toFixed(1)} s); acme's last lines:\n${acmeLog}`,
+      );
+    }
     await sleep(2_000);
   } finally {
     stop = true;
