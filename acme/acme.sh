@@ -62,7 +62,9 @@ lego_cmd() {
 
 checksum() { cksum "$crt" 2>/dev/null || echo none; }
 
-deploy() {
+# A subshell: its umask 077 must not outlive it, or lego's next challenge files are 0600 root-owned, nginx
+# (uid 101) answers 403 for them, and every renewal that needs a fresh validation fails.
+deploy() (
   umask 077
   mkdir -p "$LIVE"
   chmod 0755 "$LIVE"
@@ -78,7 +80,7 @@ deploy() {
   chmod 0644 "$LIVE/generation.new"
   mv -f "$LIVE/generation.new" "$LIVE/generation"
   log "deployed a new certificate for $DOMAIN (generation $(cat "$LIVE/generation"))"
-}
+)
 
 # run_once [DAYS]: issue when there is no certificate yet, else renew when it expires within DAYS.
 run_once() {
