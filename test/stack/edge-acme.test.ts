@@ -139,13 +139,17 @@ it('redirects HTTP to HTTPS with DOMAIN, except ACME challenges and health', asy
   expect(secure.status).toBe(200);
 });
 
+/** A service's last log lines. */
+async function lastLogLines(service: string, count: number): Promise<string> {
+  return (await containerLogs(await stack.idOf(service))).trim().split('\n').slice(-count).join('\n');
+}
+
 /** A failed wait gains the acme service's and nginx's last log lines: why a renewal was not served is there. */
 async function withEdgeLogs(error: unknown): Promise<never> {
   const tails = await Promise.all(
-    ['acme', 'nginx'].map(async (service) => {
-      const log = await containerLogs(await stack.idOf(service));
-      return `--- ${service}, last lines:\n${log.trim().split('\n').slice(-15).join('\n')}`;
-    }),
+    ['acme', 'nginx'].map(
+      async (service) => `--- ${service}, last lines:\n${await lastLogLines(service, 15)}`,
+    ),
   );
   const message = error instanceof Error ? error.message : String(error);
   throw new Error(`${message}\n${tails.join('\n')}`, { cause: error });
@@ -186,11 +190,7 @@ it('picks up a forced renewal with zero failed requests under load (fresh TLS co
     pickedUpAfter = Date.now() - asked;
     // Usually ~5 s; a slow one means a failed try and a retry: acme's log says what failed.
     if (pickedUpAfter > 15_000) {
-      const acmeLog = (await containerLogs(await stack.idOf('acme')))
-        .trim()
-        .split('\n')
-        .slice(-20)
-        .join('\n');
+      const acmeLog = await lastLogLines('acme', 20);
       console.log(
         `[edge] slow forced renewal (${(pickedUpAfter / 1000).toFixed(1)} s); acme's last lines:\n${acmeLog}`,
       );

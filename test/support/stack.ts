@@ -118,6 +118,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   return stackOf(environment, { ...options, projectName, env }, port, files, recorder);
 }
 
+/** `docker compose` on one project and its files, with the stack's ${VAR} values over the environment. */
+function runCompose(projectName: string, files: string[], env: Record<string, string>, args: string[]) {
+  return docker(['compose', '-p', projectName, ...files.flatMap((f) => ['-f', f]), ...args], {
+    ...process.env,
+    ...env,
+  });
+}
+
 /**
  * A stack that did not come up. Testcontainers has already removed it and its error does not say which
  * container failed, so the error gains each container's recorded lifecycle (CI keeps nothing else), and
@@ -130,13 +138,7 @@ async function failedStart(
   env: Record<string, string>,
   events: DockerEvent[],
 ): Promise<Error> {
-  await docker(
-    ['compose', '-p', projectName, ...files.flatMap((f) => ['-f', f]), 'down', '--volumes', '-t', '2'],
-    {
-      ...process.env,
-      ...env,
-    },
-  ).catch((downError: unknown) =>
+  await runCompose(projectName, files, env, ['down', '--volumes', '-t', '2']).catch((downError: unknown) =>
     console.error(`[stack] could not remove ${projectName}: ${String(downError)}`),
   );
   const message = error instanceof Error ? error.message : String(error);
@@ -166,11 +168,7 @@ function stackOf(
   recorder: { events: DockerEvent[]; stop(): void },
 ): Stack {
   const { projectName, env } = options;
-  const compose = (args: string[]) =>
-    docker(['compose', '-p', projectName, ...files.flatMap((f) => ['-f', f]), ...args], {
-      ...process.env,
-      ...env,
-    });
+  const compose = (args: string[]) => runCompose(projectName, files, env, args);
   const containers = async (service: string, extra: string[] = []) =>
     (
       await docker([
