@@ -9,6 +9,7 @@ import * as demos from './demos';
 import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
 import { createAssetUrl } from './http/assets';
 import { homeLinks } from './http/home-links';
+import { jsonUnder } from './http/negotiation';
 import { refuseCrossSiteWrites } from './http/cross-site';
 import { sanitizeRequestId } from './http/request-id';
 import { trustProxy } from './http/trust-proxy';
@@ -122,7 +123,13 @@ export function createApp(deps: AppDeps): Express {
   for (const mountDemo of Object.values<(app: Express) => void>(demos)) mountDemo(app);
 
   app.use(notFoundHandler);
-  app.use(errorHandler({ showStack: config.env !== 'production', mappers: [mapDbError] }));
+  app.use(
+    errorHandler({
+      showStack: config.env !== 'production',
+      mappers: [mapDbError],
+      wantsJson: jsonUnder(['/api', '/healthz', '/readyz']),
+    }),
+  );
   return app;
 }
 

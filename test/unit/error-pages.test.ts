@@ -6,6 +6,7 @@ import { configureViews } from '../../app/src/app';
 import { mapDbError } from '../../app/src/db/errors';
 import { errorHandler, notFoundHandler } from '../../app/src/errors/handlers';
 import { HttpError } from '../../app/src/errors/http-error';
+import { jsonUnder } from '../../app/src/http/negotiation';
 
 /** A tiny app (no database, the app's view settings) with routes that throw, to check the error pages. */
 async function serve(showStack: boolean) {
@@ -22,7 +23,7 @@ async function serve(showStack: boolean) {
   });
   app.use('/api', (_req, _res, next) => next());
   app.use(notFoundHandler);
-  app.use(errorHandler({ showStack, mappers: [mapDbError] }));
+  app.use(errorHandler({ showStack, mappers: [mapDbError], wantsJson: jsonUnder(['/api']) }));
   const server = http.createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,5 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { wantsJson } from '../http/negotiation';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { classifyError, HttpError, type ErrorMapper } from './http-error';
 
 /** Seconds a client should wait before retrying a 503 that did not say otherwise. */
@@ -11,6 +10,8 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 
 export interface ErrorHandlerOptions {
   showStack: boolean;
+  /** Whether this request gets a JSON error or an HTML page: the app knows its routes, this layer does not. */
+  wantsJson: (req: Request) => boolean;
   /** Classifiers for errors this layer must not know about (e.g. the database's, from db/errors.ts). */
   mappers?: readonly ErrorMapper[];
 }
@@ -34,7 +35,7 @@ export function errorHandler(opts: ErrorHandlerOptions): ErrorRequestHandler {
     if (c.status >= 500) res.setHeader('Cache-Control', 'no-store');
     for (const [name, value] of Object.entries(c.headers ?? {})) res.setHeader(name, value);
 
-    if (wantsJson(req)) {
+    if (opts.wantsJson(req)) {
       res.json(c.fields ? { error: c.message, fields: c.fields } : { error: c.message });
       return;
     }
