@@ -13,11 +13,12 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 RUN npm ci
 
-# Development target used by docker-compose.dev.yml: tsx watch with the source synced in by compose watch.
+# Development target used by docker-compose.dev.yml: tsx watch with the source synced in by compose watch, and
+# the inspector on all of the container's interfaces (compose publishes it on the host's 127.0.0.1 only).
 FROM deps AS dev
 COPY tsconfig.json ./
 COPY app ./app
-CMD ["npx", "tsx", "watch", "app/src/server.ts"]
+CMD ["npx", "tsx", "watch", "--inspect=0.0.0.0:9229", "app/src/server.ts"]
 
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
@@ -49,7 +50,6 @@ COPY app/public ./public
 # The official node images ship this unprivileged user (uid 1000); files stay root-owned and read-only to it.
 USER node
 EXPOSE 3000
-# A node script, not curl: slim images have no curl. It checks readiness (/readyz), so "healthy" means "can serve".
-HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 CMD ["node", "dist/healthcheck.js"]
+# No HEALTHCHECK here: docker-compose.yml owns the app's (compose, the dev overlay and Swarm all read it there).
 # Exec form running node itself: npm would not forward SIGTERM. compose adds an init (init: true) as PID 1.
 CMD ["node", "--enable-source-maps", "dist/server.js"]
