@@ -14,6 +14,8 @@ const featureUnitTests = '<rootDir>/app/src/**/*.test.ts';
 const featureIntegrationTests = '<rootDir>/app/src/**/*.integration.test.ts';
 // The Docker-backed projects that start the compose stack: fail fast without Docker, build the app image once.
 const stackSetup = { globalSetup: '<rootDir>/test/stack/global-setup.ts' };
+// The extras keep their tests beside their compose file: deleting acme/ or monitoring/ deletes them.
+const extrasStackTests = '<rootDir>/{acme,monitoring}/tests/**/*.test.ts';
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -27,7 +29,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     }),
-    project('stack', stackSetup),
+    project('stack', { ...stackSetup, testMatch: ['<rootDir>/test/stack/**/*.test.ts', extrasStackTests] }),
     project('browser', stackSetup),
     project('deploy', stackSetup),
     project('resilience', stackSetup),

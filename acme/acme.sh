@@ -1,7 +1,7 @@
 #!/bin/sh
-# The `acme` service (docker-compose.yml, profile acme): issues DOMAIN's certificate with lego over HTTP-01
+# The `acme` service (acme/compose.yml): issues DOMAIN's certificate with lego over HTTP-01
 # and renews it, then deploys it to the certs volume for nginx. POSIX sh: the official goacme/lego image is
-# Alpine (busybox), the offline stand-in Debian.
+# Alpine (busybox sh).
 #   acme.sh            the service: issue if needed, then check for renewal every ACME_CHECK_INTERVAL seconds
 #   acme.sh renew-now  ask the running service to renew at once (docker compose exec acme sh /acme/acme.sh renew-now)
 # Deploying = copy to /certs/live/{fullchain,privkey}.pem, then bump /certs/live/generation. Only a lego run
@@ -32,7 +32,7 @@ if [ "${1:-}" = renew-now ]; then
   exit 0
 fi
 
-[ -n "$DOMAIN" ] || fail "DOMAIN is empty: set DOMAIN (and ACME_EMAIL) in .env, or leave the acme profile off"
+[ -n "$DOMAIN" ] || fail "DOMAIN is empty: set DOMAIN (and ACME_EMAIL) in .env, or leave acme/compose.yml out of COMPOSE_FILE"
 [ -n "$ACME_EMAIL" ] || fail "ACME_EMAIL is empty: Let's Encrypt needs an address for expiry and account notices"
 
 case "$ACME_ENV" in

@@ -72,7 +72,7 @@ q() { printf '%q' "$1"; } # quotes one word for the remote shell
 
 # The bundle: what compose needs on the host (no secrets, no .env), plus the source when building there.
 # secrets/: only the committed skeleton (compose needs the folders); the passwords are generated on the host.
-# acme/ and monitoring/: what the acme and monitoring profiles bind-mount, for a .env that turns them on.
+# acme/ and monitoring/: the overlays and what they bind-mount, for a .env whose COMPOSE_FILE adds them.
 files=(docker-compose.yml nginx mongo acme monitoring .env.example scripts/lib/dotenv.sh scripts/lib/deploy-remote.sh
   secrets/README.md secrets/mongo_db/.gitkeep secrets/app_db/.gitkeep)
 if [ "$mode" = build ]; then

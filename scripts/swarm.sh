@@ -136,11 +136,16 @@ wait_converged() {
   done
 }
 
-# The same pages deploy-remote.sh checks, through nginx.
+# The same pages deploy-remote.sh checks, through nginx: readiness, home, and the main navigation's links.
 smoke() {
-  local url path deadline=$((SECONDS + 60))
+  local url path deadline=$((SECONDS + 60)) nav=''
   url=$(setting SMOKE_URL "http://127.0.0.1:$(setting HTTP_PORT 80)")
-  for path in /readyz /posts /api/posts /; do
+  until nav=$(curl -fs --max-time 5 "$url/" | sed -n '/<nav aria-label="Main">/,/<\/nav>/p' |
+    grep -o 'href="/[^"]*"' | cut -d'"' -f2) && [ -n "$nav" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "smoke check failed: no main navigation at $url/" 2
+    sleep 1
+  done
+  for path in /readyz / $nav; do
     until curl -fs -o /dev/null --max-time 5 "$url$path"; do
       [ "$SECONDS" -lt "$deadline" ] || die "smoke check failed: $url$path" 2
       sleep 1

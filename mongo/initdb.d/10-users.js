@@ -7,8 +7,6 @@
 // script creates the users on the first start (the official image runs /docker-entrypoint-initdb.d only on an
 // empty data directory, already logged in as root) and applies a rotated password or upgrades an older volume
 // when scripts/secrets-apply.sh runs it later (USERS_LOGIN_AS_ROOT=1: it logs in as root itself).
-// The FerretDB stand-in has no roles (createUser refuses them): there the users exist, with no roles, and any
-// authenticated user may do anything; docs/secrets.md says what each image enforces.
 const fs = require('fs');
 
 const env = process.env;
@@ -26,20 +24,18 @@ const admin = db.getSiblingDB('admin');
 if (env.USERS_LOGIN_AS_ROOT === '1') {
   admin.auth(required('MONGO_INITDB_ROOT_USERNAME'), readSecret(required('MONGO_INITDB_ROOT_PASSWORD_FILE')));
 }
-const ferretdb = Boolean(admin.runCommand({ buildInfo: 1 }).ferretdbVersion);
 const dbName = required('APP_DB_NAME');
 
 function ensureUser(user, passwordFile, roles) {
   const pwd = readSecret(passwordFile);
-  const grants = ferretdb ? [] : roles;
   if (admin.getUser(user)) {
-    admin.updateUser(user, ferretdb ? { pwd } : { pwd, roles: grants });
+    admin.updateUser(user, { pwd, roles });
     print(`10-users.js: updated user ${user} in admin`);
   } else {
-    admin.createUser({ user, pwd, roles: grants });
+    admin.createUser({ user, pwd, roles });
     print(`10-users.js: created user ${user} in admin`);
   }
-  print(`10-users.js:   roles ${ferretdb ? 'none (FerretDB has no roles)' : JSON.stringify(grants)}`);
+  print(`10-users.js:   roles ${JSON.stringify(roles)}`);
 }
 
 ensureUser(env.APP_DB_USER || 'app', required('APP_DB_PASSWORD_FILE'), [{ role: 'readWrite', db: dbName }]);

@@ -119,17 +119,20 @@ new_nginx_ports() {
   incoming_compose config --format json nginx | grep -o '"published": *"[0-9]*"' | grep -o '[0-9]*' | sort -u
 }
 
-# Smoke check through nginx on the host, within smoke_timeout: readiness (the database answers), the posts
-# page and the JSON API (both read the database), and the home page (the views render).
-status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "accept: $2" "$1" || true; }
+# Smoke check through nginx on the host, within smoke_timeout: readiness (the database answers), the home
+# page (the views render) and every page its main navigation links to, whatever the resource is called.
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
+nav_paths() {
+  curl -s --max-time 5 "$1/" | sed -n '/<nav aria-label="Main">/,/<\/nav>/p' | grep -o 'href="/[^"]*"' | cut -d'"' -f2
+}
 smoke() {
-  local port=$1 deadline=$((SECONDS + smoke_timeout)) base="http://127.0.0.1:$1" path result failed
+  local port=$1 deadline=$((SECONDS + smoke_timeout)) base="http://127.0.0.1:$1" path result failed nav
   while :; do
-    result='' failed=false
-    for path in /readyz /posts /api/posts /; do
-      local status accept=text/html
-      [ "$path" = /api/posts ] && accept=application/json
-      status=$(status_of "$base$path" "$accept")
+    result='' failed=false nav=$(nav_paths "$base")
+    [ -n "$nav" ] || { failed=true && result=" no main navigation on /;"; }
+    for path in /readyz / $nav; do
+      local status
+      status=$(status_of "$base$path")
       result+=" $path $status;"
       [ "$status" = 200 ] || failed=true
     done

@@ -222,7 +222,7 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output).toContain(`as ${user.name}`);
     expect(result.output).toContain('passed nginx -t');
     expect(result.output).toMatch(
-      /smoke check passed .*\/readyz 200; \/posts 200; \/api\/posts 200; \/ 200;/,
+      /smoke check passed .*\/readyz 200; \/ 200; \/posts 200; \/posts\/new 200; \/healthz 200;/,
     );
     const health = await http().get('/healthz');
     expect(health.status).toBe(200);
@@ -258,9 +258,10 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output.trim().split('\n').pop()).toBe(user.name);
   });
 
-  it('ships what every profile bind-mounts (acme, monitoring too), so a .env that turns one on finds its files', async () => {
+  it('ships what every overlay bind-mounts (acme, monitoring too), so a .env that adds one finds its files', async () => {
+    const files = ['docker-compose.yml', 'acme/compose.yml', 'monitoring/compose.yml'].map((f) => `-f ${f}`);
     const result = await host.exec(
-      `cd ${remoteDir} && docker compose -p ${project} --profile '*' config --format json 2>/dev/null`,
+      `cd ${remoteDir} && docker compose -p ${project} ${files.join(' ')} config --format json 2>/dev/null`,
     );
     expect(result.code).toBe(0);
     // The JSON only: ssh may add a warning line around it.

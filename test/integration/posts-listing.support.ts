@@ -104,9 +104,3 @@ export async function monitoredConnection(dbName: string): Promise<{
   await Post.init(); // the listing index, as the app builds it (autoIndex)
   return { connection, Post, commands };
 }
-
-/** true on the official MongoDB server, false on the FerretDB stand-in (its buildInfo names itself). */
-export async function isRealMongo(connection: Connection): Promise<boolean> {
-  const info = await connection.db!.admin().command({ buildInfo: 1 });
-  return !('ferretdbVersion' in info) && !('ferretdb' in info);
-}

@@ -45,7 +45,7 @@ it('keeps every post whose POST got a 201, across a SIGKILL of the database mid-
   const writes = steadyLoad(send, { concurrency: 3, pauseMs: 100, maxMs: 150_000, maxRequests: 3_000 });
 
   // Act 1: SIGKILL the database while POSTs are in flight: no clean shutdown, only what the journal (MongoDB)
-  // or the WAL (the stand-in's PostgreSQL) holds survives. The writes ask for j: true, so every 201 must.
+  // or the database's write-ahead log holds survives. The writes ask for j: true, so every 201 must.
   await sleep(3_000);
   const mongoId = await stack.current.idOf('mongo_db');
   const beforeKill = acknowledged.size;

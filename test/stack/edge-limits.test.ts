@@ -76,7 +76,7 @@ describe('HTTPS', () => {
       });
       expect(alpn).toBe('h2');
       expect(status).toBe(200);
-      // No DOMAIN: max-age=0, so a browser never pins localhost to HTTPS (docs/https.md).
+      // No DOMAIN: max-age=0, so a browser never pins localhost to HTTPS (acme/README.md).
       expect(headers['strict-transport-security']).toBe('max-age=0');
     } finally {
       session.close();

@@ -10,7 +10,7 @@ import { eventually } from '../support/wait';
 
 jest.setTimeout(300_000);
 
-const flavor = process.env.DATABASE_FLAVOR ?? 'mongo';
+const flavor = process.env.MONGO_IMAGE ?? 'mongo';
 const stack = useStack({ label: 'stack' });
 const http = () => httpClient(stack.current.baseUrl);
 

@@ -1,10 +1,10 @@
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 
-/** MONGO_IMAGE (the offline stand-in on machines without a registry) or the official image. */
+/** MONGO_IMAGE (a mirror, or a MongoDB-compatible image on machines without a registry) or the official one. */
 export const mongoImage = (): string => process.env.MONGO_IMAGE || 'mongo:8.0';
 
 /**
- * A MongoDB-compatible server from an image that has mongosh (official mongo and the FerretDB stand-in do).
+ * A MongoDB-compatible server from an image that has mongosh (the official mongo image does).
  * Waits on a real ping healthcheck rather than on a log line, so the same code works for both images.
  */
 export async function startMongoContainer(

@@ -235,3 +235,13 @@ export function useStack(options: StackOptions = {}): { readonly current: Stack;
     },
   };
 }
+
+/** The services of the core compose file, the two tiers and the secrets one-shot. */
+export const coreServices = ['app', 'db-secrets', 'mongo_db', 'nginx'];
+
+/** `docker compose config --services` of docker-compose.yml plus overlays (paths from the project root), sorted. */
+export async function composeServices(...overlays: string[]): Promise<string[]> {
+  const files = [composeFile, ...overlays].flatMap((file) => ['-f', path.join(projectRoot, file)]);
+  const out = await docker(['compose', ...files, 'config', '--services'], process.env);
+  return out.split('\n').filter(Boolean).sort();
+}

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { mongoPoolMetrics } from '../../app/src/metrics/mongo-pool';
 import { sample } from './metrics-support';
 
-/** A stand-in for the driver's MongoClient: only its CMAP events matter here. */
+/** A fake of the driver's MongoClient: only its CMAP events matter here. */
 const fakeClient = () => new EventEmitter() as EventEmitter & mongo.MongoClient;
 const address = 'mongo_db:27017';
 const conn = (connectionId: number) => ({ address, connectionId });

@@ -24,7 +24,6 @@ export function sortId(spec: SortSpec): string {
 /**
  * The documents strictly after `values` in `spec`'s order (keyset pagination). For (createdAt -1, _id -1):
  *   { $or: [ { createdAt: { $lt: c } }, { createdAt: c, _id: { $lt: id } } ] }
- * Keep this exact shape: the offline database's stand-in is patched to serve it from the index.
  * `wrap` marks each operator object as trusted (the app runs Mongoose with sanitizeFilter on).
  */
 export function afterFilter(

@@ -101,8 +101,8 @@ export class PostsService {
   /*
    * The total shown with the list (estimatedTotal, set in the constructor). estimatedDocumentCount() reads the
    * collection's metadata on MongoDB (O(1), no scan), where countDocuments({}) would scan the collection on
-   * every request; stores that must count (the offline stand-in counts an index, O(n)) would still pay per
-   * request, so one answer serves every request for a few seconds. The figure can be off after an unclean
+   * every request; a MongoDB-compatible store that must count (O(n)) would still pay per request, so one
+   * answer serves every request for a few seconds. The figure can be off after an unclean
    * shutdown, while writes are in flight, or by the posts of the last few seconds, so pages say "about N posts",
    * and nothing that must be exact depends on it: whether an older page exists is asked of the database
    * (limit + 1), and clients that walk everything follow the `next` links.

@@ -8,7 +8,7 @@ const text = (name: string, max: number) =>
     .trim()
     .min(1, { error: `${name} is required` })
     .max(max, { error: `${name} must be at most ${max} characters` })
-    // A NUL is never text a person meant, and PostgreSQL-backed stores (the offline stand-in) cannot hold it.
+    // A NUL is never text a person meant.
     .refine((value) => !value.includes('\u0000'), { error: `${name} must not contain NUL characters` });
 
 /** Only these three fields are read; anything else in the body is dropped (zod strips unknown keys). */

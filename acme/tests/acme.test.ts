@@ -1,4 +1,4 @@
-// Issue 12 end to end against Pebble, Let's Encrypt's ACME test server (test/stack/edge-acme/compose.yml):
+// Issue 12 end to end against Pebble, Let's Encrypt's ACME test server (acme/tests/pebble/compose.yml):
 // nginx starts on a self-signed certificate, the acme service (lego) gets one over HTTP-01, nginx swaps it in,
 // HTTP redirects to HTTPS except ACME and health, and a forced renewal is picked up with zero failed
 // requests under a bounded load of fresh TLS connections. Loopback only.
@@ -8,16 +8,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import getPort from 'get-port';
 import { Wait } from 'testcontainers';
-import { containerLogs, docker } from '../support/docker';
-import { httpClient } from '../support/http';
-import { postPaths } from '../support/posts';
-import { projectRoot, startStack, type Stack } from '../support/stack';
-import { eventually, sleep } from '../support/wait';
+import { containerLogs, docker } from '../../test/support/docker';
+import { httpClient } from '../../test/support/http';
+import { postPaths } from '../../test/support/posts';
+import { projectRoot, startStack, type Stack } from '../../test/support/stack';
+import { eventually, sleep } from '../../test/support/wait';
 
 jest.setTimeout(300_000);
 
 const DOMAIN = 'edge.test';
-const fixtures = path.join(projectRoot, 'test/stack/edge-acme');
+const fixtures = path.join(projectRoot, 'acme/tests/pebble');
 const testCa = fs.readFileSync(path.join(fixtures, 'ca.pem'));
 let stack: Stack;
 let httpsPort = 0;
@@ -88,9 +88,8 @@ beforeAll(async () => {
   startedAt = Date.now();
   stack = await startStack({
     label: 'edge-acme',
-    composeFiles: ['test/stack/edge-acme/compose.yml'],
+    composeFiles: ['acme/compose.yml', 'acme/tests/pebble/compose.yml'],
     env: {
-      COMPOSE_PROFILES: 'acme',
       DOMAIN,
       ACME_EMAIL: `admin@${DOMAIN}`,
       HTTPS_PORT: String(httpsPort),

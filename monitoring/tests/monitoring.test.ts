@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { containerLogs, inspect } from '../support/docker';
-import { httpClient } from '../support/http';
-import { postPaths, postRoutes } from '../support/posts';
-import { projectRoot, useStack } from '../support/stack';
-import { eventually } from '../support/wait';
+import { containerLogs, inspect } from '../../test/support/docker';
+import { httpClient } from '../../test/support/http';
+import { postPaths, postRoutes } from '../../test/support/posts';
+import { projectRoot, useStack } from '../../test/support/stack';
+import { eventually } from '../../test/support/wait';
 
 jest.setTimeout(420_000);
 
@@ -70,8 +70,8 @@ function writeFastConfig(): string {
 // docker inspect.
 const stack = useStack({
   label: 'monitoring',
-  composeFiles: [writeFastConfig()],
-  env: { COMPOSE_PROFILES: 'monitoring', PROMETHEUS_PORT: '0', ALERTMANAGER_PORT: '0', HTTPS_PORT: '0' },
+  composeFiles: ['monitoring/compose.yml', writeFastConfig()],
+  env: { PROMETHEUS_PORT: '0', ALERTMANAGER_PORT: '0', HTTPS_PORT: '0' },
 });
 afterAll(() => fs.rmSync(path.join(projectRoot, overrideDir), { recursive: true, force: true }));
 

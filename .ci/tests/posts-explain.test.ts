@@ -2,15 +2,20 @@ import { mongo, type Connection } from 'mongoose';
 import { LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
 import type { PostModel } from '../../app/src/posts/post.model';
 import { PostsService } from '../../app/src/posts/posts.service';
-import { mongoImage } from '../support/mongo';
-import { dbNameFor } from '../support/http';
+import { mongoImage } from '../../test/support/mongo';
+import { dbNameFor } from '../../test/support/http';
 import {
   datedPost,
-  isRealMongo,
   legacyPost,
   monitoredConnection,
   type SentCommand,
-} from './posts-listing.support';
+} from '../../test/integration/posts-listing.support';
+
+/** true on the official MongoDB server, false on the FerretDB stand-in (its buildInfo names itself). */
+export async function isRealMongo(connection: Connection): Promise<boolean> {
+  const info = await connection.db!.admin().command({ buildInfo: 1 });
+  return !('ferretdbVersion' in info) && !('ferretdb' in info);
+}
 
 jest.setTimeout(120_000);
 

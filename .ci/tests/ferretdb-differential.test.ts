@@ -1,7 +1,7 @@
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import type { StartedTestContainer } from 'testcontainers';
 import { afterFilter, LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
-import { mongoImage, mongoUri, startMongoContainer } from '../support/mongo';
+import { mongoImage, mongoUri, startMongoContainer } from '../../test/support/mongo';
 
 /**
  * Differential test for the offline stand-in's listing and _id pushdown (.ci/offline/images/ferretdb/listing-pushdown.patch).

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { docker } from '../support/docker';
-import { projectRoot } from '../support/stack';
+import { docker } from '../../test/support/docker';
+import { composeServices, coreServices, projectRoot } from '../../test/support/stack';
 
 jest.setTimeout(120_000);
 
@@ -55,7 +55,7 @@ describe('monitoring/ with promtool', () => {
       expect.arrayContaining([
         'TargetDown',
         'HighErrorRatio',
-        'PostsLatencyHigh',
+        'PageLatencyHigh',
         'AppNotReady',
         'NginxConnectionSaturation',
       ]),
@@ -91,24 +91,10 @@ describe('monitoring/ with promtool', () => {
   });
 });
 
-describe('the monitoring compose profile', () => {
-  const services = async (profiles: string) =>
-    (
-      await docker(['compose', '-f', path.join(projectRoot, 'docker-compose.yml'), 'config', '--services'], {
-        ...process.env,
-        COMPOSE_PROFILES: profiles,
-      })
-    )
-      .split('\n')
-      .filter(Boolean)
-      .sort();
+describe('monitoring/compose.yml', () => {
+  it('adds Prometheus, Alertmanager and the two exporters to the core', async () => {
+    const added = (await composeServices('monitoring/compose.yml')).filter((s) => !coreServices.includes(s));
 
-  it('adds Prometheus, Alertmanager and the two exporters, and only with the profile', async () => {
-    const monitoring = ['alertmanager', 'blackbox-exporter', 'nginx-exporter', 'prometheus'];
-    const without = await services('');
-    const withProfile = await services('monitoring');
-
-    expect(without.filter((s) => monitoring.includes(s))).toEqual([]);
-    expect(withProfile.filter((s) => !without.includes(s))).toEqual(monitoring);
+    expect(added).toEqual(['alertmanager', 'blackbox-exporter', 'nginx-exporter', 'prometheus']);
   });
 });
