@@ -157,8 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       result.error.issues.map((issue) => {
         const key = issue.path.join('.') || '(root)';
         const raw = env[key];
-        // Never echo secrets back.
-        const shown = raw === undefined || /PASSWORD/.test(key) ? '' : ` (got ${JSON.stringify(raw)})`;
+        // Never echo secrets back: no password, and no credentials from a URI too malformed to parse.
+        const safe = key === 'DB_HOST' && raw !== undefined ? withoutUserInfo(raw) : raw;
+        const shown = safe === undefined || /PASSWORD/.test(key) ? '' : ` (got ${JSON.stringify(safe)})`;
         return `${key}: ${issue.message}${shown}`;
       }),
     );
@@ -208,6 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The database named in a MongoDB URI's path ('' when there is none: the driver would use "test"). */
 export function uriDatabase(uri: string): string {
   return /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1] ?? '';
+}
+
+/** Everything up to the last '@' (user, password) of a string that may be a broken URI, as `***`. */
+function withoutUserInfo(text: string): string {
+  const at = text.lastIndexOf('@');
+  return at < 0 ? text : `***@${text.slice(at + 1)}`;
 }
 
 /** Hide credentials in a MongoDB URI before logging it. */

@@ -139,6 +139,25 @@ describe('loadConfig', () => {
     expect(err.message).toMatch(/^Invalid configuration:\n {2}- /);
   });
 
+  it.each([
+    'mongodb:/app:hunter22@mongo_db:27017',
+    'mongo://app:hunter22@mongo_db',
+    'mongodb://app:hunter22@ host',
+  ])('never echoes the credentials of an invalid DB_HOST (%s), but still says where it points', (uri) => {
+    const error = (() => {
+      try {
+        loadConfig({ DB_HOST: uri });
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+
+    expect(error.message).toMatch(/DB_HOST: must be a MongoDB URI/);
+    expect(error.message).not.toContain('hunter22');
+    expect(error.message).toContain('***@');
+  });
+
   it('never echoes a password in the error', () => {
     expect(() => loadConfig({ DB_PASSWORD: 'sup3r-secret' })).toThrow(
       expect.objectContaining({ message: expect.not.stringContaining('sup3r-secret') }),
