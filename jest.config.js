@@ -12,6 +12,7 @@ const project = (name, extra = {}) => ({
 // A removable feature keeps its tests in its own folder (app/src/fibonacci/): deleting the folder deletes them.
 const featureUnitTests = '<rootDir>/app/src/**/*.test.ts';
 const featureIntegrationTests = '<rootDir>/app/src/**/*.integration.test.ts';
+const featureStackTests = '<rootDir>/app/src/**/*.stack.test.ts';
 // The Docker-backed projects that start the compose stack: fail fast without Docker, build the app image once.
 const stackSetup = { globalSetup: '<rootDir>/test/stack/global-setup.ts' };
 // The extras keep their tests beside their compose file: deleting acme/ or monitoring/ deletes them.
@@ -22,14 +23,17 @@ module.exports = {
   projects: [
     project('unit', {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts', featureUnitTests],
-      testPathIgnorePatterns: ['/node_modules/', '\\.integration\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.(integration|stack)\\.test\\.ts$'],
     }),
     project('integration', {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', featureIntegrationTests],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     }),
-    project('stack', { ...stackSetup, testMatch: ['<rootDir>/test/stack/**/*.test.ts', extrasStackTests] }),
+    project('stack', {
+      ...stackSetup,
+      testMatch: ['<rootDir>/test/stack/**/*.test.ts', extrasStackTests, featureStackTests],
+    }),
     project('browser', stackSetup),
     project('deploy', stackSetup),
     project('resilience', stackSetup),
