@@ -19,6 +19,8 @@ COMPOSE_PROJECT_NAME, COMPOSE_FILE and COMPOSE_ENV_FILES as this shell)"
 
 db=$(docker compose exec -T mongo_db printenv APP_DB_NAME) || die "mongo_db has no APP_DB_NAME (an older docker-compose.yml?)"
 file=${1:-${BACKUP_DIR:-backups}/$db-$(date -u +%Y%m%dT%H%M%SZ).archive.gz}
+# The archive holds every post and user: readable by its owner only, whatever the caller's umask.
+umask 077
 mkdir -p "$(dirname "$file")"
 partial="$file.partial"
 log="$(mktemp)"

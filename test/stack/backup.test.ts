@@ -83,6 +83,7 @@ it('backs up, and restores the same posts into a wiped volume', async () => {
   expect(backup.code).toBe(0);
   expect(backup.output).toContain(`${PRODUCT.database}.posts\` (${before.length} documents)`);
   expect(fs.statSync(archive).size).toBeGreaterThan(1000);
+  expect(fs.statSync(archive).mode & 0o777).toBe(0o600); // owner only, whatever the caller's umask
   expect(check.output).toContain('check passed');
   expect(check.code).toBe(0);
   expect(wiped).not.toEqual(before);
