@@ -244,6 +244,28 @@ describe('request ids, framing and cross-site posts', () => {
     }
   });
 
+  it("sends each security header once: the app's on its pages, nginx's on the answers it makes itself", async () => {
+    const api = httpClient(stack.current.baseUrl);
+    const policy = {
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+    };
+
+    const page = await api.get(postPaths.list, { headers: client(freshClient()) });
+    const tooLarge = await api.post(postPaths.api, 'x'.repeat(200_000), {
+      headers: { ...jsonHeaders, ...client(freshClient()) },
+    });
+
+    expect(page.status).toBe(200);
+    expect(page.headers).toMatchObject(policy); // a header sent twice would read "nosniff, nosniff"
+    expect(page.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(page.headers['content-security-policy']).toContain("script-src 'none'"); // the app's
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers).toMatchObject(policy);
+  });
+
   it('says "never framed" the same way in X-Frame-Options and the CSP', async () => {
     const res = await httpClient(stack.current.baseUrl).get('/', { headers: client(freshClient()) });
     expect(res.headers['x-frame-options']).toBe('DENY');
