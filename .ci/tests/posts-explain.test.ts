@@ -9,7 +9,7 @@ import {
   legacyPost,
   monitoredConnection,
   type SentCommand,
-} from '../../test/integration/posts-listing.support';
+} from '../../test/support/posts-listing';
 
 /** true on the official MongoDB server, false on the FerretDB stand-in (its buildInfo names itself). */
 export async function isRealMongo(connection: Connection): Promise<boolean> {

@@ -5,7 +5,7 @@ import { postDetailPattern, postPaths, validPost } from '../support/posts';
 import { appName, welcomeText } from '../support/product';
 import { Stack, startStack } from '../support/stack';
 import { eventually } from '../support/wait';
-import { launchChromium, screenshot, watchedPage } from './support/browser';
+import { launchChromium, screenshot, watchedPage } from '../support/browser';
 
 // A real browser (a system Chromium, or Playwright's) against the real compose stack, only through nginx.
 jest.setTimeout(300_000);

@@ -19,7 +19,7 @@ import {
   startRegistry,
   startSshHost,
   tempWorkDir,
-} from './support/hosts';
+} from '../support/hosts';
 import getPort from 'get-port';
 
 // scripts/deploy.sh for real: over SSH (a dedicated sshd on 127.0.0.1 standing in for the EC2 host, with the

@@ -7,7 +7,7 @@ import { httpClient } from '../support/http';
 import { appImage, slug } from '../support/product';
 import { projectRoot } from '../support/stack';
 import getPort from 'get-port';
-import { createLoginUser, LoginUser, runScript, tempWorkDir } from './support/hosts';
+import { createLoginUser, LoginUser, runScript, tempWorkDir } from '../support/hosts';
 
 // scripts/ec2/user-data.sh on this machine, past the package step (SKIP_PACKAGES=1: Docker is here already):
 // it clones the project from a git URL at a ref, writes .env with a generated secret, writes the systemd unit

@@ -2,7 +2,7 @@ import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 import { beforeCursor, postPaths, validPost } from '../support/posts';
-import { datedPost, getListing, listingOrder, walkCursor, type RawPost } from './posts-listing.support';
+import { datedPost, getListing, listingOrder, walkCursor, type RawPost } from '../support/posts-listing';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(120_000);

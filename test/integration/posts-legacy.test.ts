@@ -2,7 +2,7 @@ import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 import { postPaths } from '../support/posts';
-import { datedPost, legacyPost, listingOrder, walkCursor, type RawPost } from './posts-listing.support';
+import { datedPost, legacyPost, listingOrder, walkCursor, type RawPost } from '../support/posts-listing';
 
 jest.setTimeout(120_000);
 

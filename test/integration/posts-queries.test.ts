@@ -3,7 +3,7 @@ import { LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
 import type { PostModel } from '../../app/src/posts/post.model';
 import { DEFAULT_MAX_TIME_MS, PostsService } from '../../app/src/posts/posts.service';
 import { dbNameFor } from '../support/http';
-import { datedPost, legacyPost, monitoredConnection, type SentCommand } from './posts-listing.support';
+import { datedPost, legacyPost, monitoredConnection, type SentCommand } from '../support/posts-listing';
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@ import { projectRoot, useStack } from '../support/stack';
 import { sleep } from '../support/wait';
 import { generateRequests, TRUNCATED_BODY, UNKNOWN_VERSION } from './bad-input/generate';
 import { XSS } from './bad-input/inputs';
-import { type Outcome, pool, request, statusCounts } from './support/load';
+import { type Outcome, pool, request, statusCounts } from '../support/load';
 
 // Inputs in bad-input/inputs.ts, requests built by bad-input/generate.ts; what every answer must be, here.
 jest.setTimeout(300_000);

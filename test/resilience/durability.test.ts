@@ -2,7 +2,7 @@ import { containerLogs, docker, inspect, type DockerInspect } from '../support/d
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
-import { request, statusCounts, steadyLoad } from './support/load';
+import { request, statusCounts, steadyLoad } from '../support/load';
 
 jest.setTimeout(300_000);
 

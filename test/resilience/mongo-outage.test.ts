@@ -2,7 +2,7 @@ import { docker, inspect } from '../support/docker';
 import { postPaths } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
-import { listPageLoad, request, statusCounts } from './support/load';
+import { listPageLoad, request, statusCounts } from '../support/load';
 
 jest.setTimeout(180_000);
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { containerLogs, docker, inspect } from '../support/docker';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
-import { listPageLoad, loadSummary } from './support/load';
-import { untilEveryReplicaServes } from './support/replicas';
+import { listPageLoad, loadSummary } from '../support/load';
+import { untilEveryReplicaServes } from '../support/replicas';
 
 jest.setTimeout(240_000);
 

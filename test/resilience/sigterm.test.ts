@@ -2,8 +2,8 @@ import { containerLogs, docker, inspect } from '../support/docker';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
-import { holdRequestInContainer } from './support/held-request';
-import { listPageLoad, statusCounts } from './support/load';
+import { holdRequestInContainer } from '../support/held-request-in-container';
+import { listPageLoad, statusCounts } from '../support/load';
 
 jest.setTimeout(180_000);
 

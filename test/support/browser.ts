@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
-import { projectRoot } from '../../support/stack';
+import { projectRoot } from './stack';
 
 export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { docker } from '../../support/docker';
-import type { HeldRequest, HeldResponse } from '../../support/held-request';
+import { docker } from './docker';
+import type { HeldRequest, HeldResponse } from './held-request';
 
 // Runs inside a container with bash (nginx's): opens the connection with bash's /dev/tcp, sends all of the
 // request but its last byte, says "held", waits for the release file, sends the last byte, prints the answer.

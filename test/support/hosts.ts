@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { eventually, sleep } from '../../support/wait';
+import { eventually, sleep } from './wait';
 import getPort from 'get-port';
 
 const run = promisify(execFile);

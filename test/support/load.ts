@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
-import { postPaths } from '../../support/posts';
-import { sleep } from '../../support/wait';
+import { postPaths } from './posts';
+import { sleep } from './wait';
 
 /** Outcome of one request: an HTTP status, or 0 with the error when no response came back at all. */
 export interface Outcome {

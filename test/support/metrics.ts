@@ -7,7 +7,7 @@ import { createApp } from '../../app/src/app';
 import type { Readiness } from '../../app/src/health/health.routes';
 import { createMetrics, type Metrics } from '../../app/src/metrics/metrics';
 import { getPostModel } from '../../app/src/posts/post.model';
-import { httpClient } from '../support/http';
+import { httpClient } from './http';
 
 /** Prometheus text of one sample, e.g. sample(text, 'app_ready') or sample(text, 'x', 'route="/a"'). */
 export function sample(text: string, name: string, labels = ''): number | undefined {

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import mongoose, { Types, type Connection } from 'mongoose';
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
-import { postTitled } from '../support/posts';
+import { postTitled } from './posts';
 
 /** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
 

@@ -1,5 +1,5 @@
-import { containerLogs } from '../../support/docker';
-import { eventually } from '../../support/wait';
+import { containerLogs } from './docker';
+import { eventually } from './wait';
 import { request } from './load';
 
 /**

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { docker } from '../../support/docker';
+import { docker } from './docker';
 
 const run = promisify(execFile);
-export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const repoRoot = path.resolve(__dirname, '..', '..');
 
 /** What the test found and must put back: whether it created the swarm, and the node labels it added. */
 export interface SwarmLease {

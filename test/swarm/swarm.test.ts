@@ -7,8 +7,8 @@ import { httpClient, suffix } from '../support/http';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
 import { eventually, sleep } from '../support/wait';
-import { listPageLoad, loadSummary, type Outcome } from '../resilience/support/load';
-import { untilEveryReplicaServes } from '../resilience/support/replicas';
+import { listPageLoad, loadSummary, type Outcome } from '../support/load';
+import { untilEveryReplicaServes } from '../support/replicas';
 import {
   containersOf,
   leaseSwarm,
@@ -17,7 +17,7 @@ import {
   serviceState,
   swarmScript,
   type SwarmLease,
-} from './support/swarm';
+} from '../support/swarm';
 
 // One deployment, the tests in order: each leaves the stack serving for the next.
 jest.setTimeout(300_000);

@@ -1,5 +1,5 @@
 import { postPaths, postRoutes } from '../support/posts';
-import { serveApp } from './metrics-support';
+import { serveApp } from '../support/metrics';
 
 type Served = Awaited<ReturnType<typeof serveApp>>;
 let s: Served;

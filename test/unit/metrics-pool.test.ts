@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { mongo } from 'mongoose';
 import { Registry } from 'prom-client';
 import { mongoPoolMetrics } from '../../app/src/metrics/mongo-pool';
-import { sample } from './metrics-support';
+import { sample } from '../support/metrics';
 
 /** A fake of the driver's MongoClient: only its CMAP events matter here. */
 const fakeClient = () => new EventEmitter() as EventEmitter & mongo.MongoClient;

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { postPaths, postRoutes } from '../support/posts';
 import { eventually } from '../support/wait';
-import { sample, serveApp } from './metrics-support';
+import { sample, serveApp } from '../support/metrics';
 
 type Served = Awaited<ReturnType<typeof serveApp>>;
 let s: Served;

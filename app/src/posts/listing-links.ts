@@ -1,4 +1,4 @@
-import { pageInfo } from './pagination';
+import { pageWindow } from './pagination';
 import type { ListingPage } from './posts.service';
 
 export interface ListingLinks {
@@ -21,7 +21,7 @@ export function listingLinks(basePath: string, listing: ListingPage): ListingLin
   const window =
     page === null
       ? []
-      : pageInfo(page, limit, listing.total).window.map((p) => ({
+      : pageWindow(page, pages).map((p) => ({
           page: p,
           href: byNumber(p),
           current: p === page,

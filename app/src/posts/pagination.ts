@@ -72,32 +72,14 @@ export function parseListingQuery(query: unknown, cursors: CursorCodec): ParseRe
   return { ok: true, value: before ? { before, limit } : { page, limit } };
 }
 
-export interface PageInfo {
-  page: number;
-  limit: number;
-  total: number;
-  pages: number;
-  skip: number;
-  hasPrev: boolean;
-  hasNext: boolean;
-  /** Page numbers to link to around the current one (always within 1..pages). */
-  window: number[];
-}
+/** How many pages of `limit` the listing has: at least one, so an empty list still has page 1. */
+export const pageCount = (total: number, limit: number): number => Math.max(1, Math.ceil(total / limit));
 
-export function pageInfo(page: number, limit: number, total: number, windowSize = 2): PageInfo {
-  const pages = Math.max(1, Math.ceil(total / limit));
+/** Page numbers to link to around `page`, always within 1..pages (a page past the last shows the last ones). */
+export function pageWindow(page: number, pages: number, windowSize = 2): number[] {
   const from = Math.max(1, Math.min(page, pages) - windowSize);
   const to = Math.min(pages, Math.min(page, pages) + windowSize);
   const window: number[] = [];
   for (let p = from; p <= to; p++) window.push(p);
-  return {
-    page,
-    limit,
-    total,
-    pages,
-    skip: (page - 1) * limit,
-    hasPrev: page > 1,
-    hasNext: page < pages,
-    window,
-  };
+  return window;
 }

@@ -1,5 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
-import { rejectInvalidUtf8 } from '../http/body';
+import { rejectInvalidUtf8, requireContentType } from '../http/body';
 import { HttpError } from '../errors/http-error';
 import { listingLinks } from './listing-links';
 import { parseListingQuery } from './pagination';
@@ -17,10 +17,7 @@ export function postsApiRouter(
   router.get('/', requireDb, async (req, res) => {
     const q = parseListingQuery(req.query, posts.cursors);
     if (!q.ok) throw new HttpError(400, 'Invalid pagination parameters', q.errors);
-    const listing =
-      'before' in q.value
-        ? await posts.listBefore(q.value.before, q.value.limit)
-        : await posts.listPage(q.value.page, q.value.limit);
+    const listing = await posts.list(q.value);
     const { first, last, prev, next } = listingLinks(req.baseUrl, listing);
     res.json({
       items: listing.items,
@@ -45,11 +42,7 @@ export function postsApiRouter(
 
   router.post(
     '/',
-    (req, _res, next) => {
-      next(
-        req.is('application/json') ? undefined : new HttpError(415, 'Content-Type must be application/json'),
-      );
-    },
+    requireContentType('application/json', 'Content-Type must be application/json'),
     express.json({ limit: opts.bodyLimit, strict: true, verify: rejectInvalidUtf8 }),
     requireDb,
     async (req, res) => {

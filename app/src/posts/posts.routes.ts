@@ -1,5 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
-import { rejectInvalidUtf8 } from '../http/body';
+import { rejectInvalidUtf8, requireContentType } from '../http/body';
 import { HttpError } from '../errors/http-error';
 import { listingLinks } from './listing-links';
 import { parseListingQuery } from './pagination';
@@ -26,10 +26,7 @@ export function postsPagesRouter(
   router.get('/posts', requireDb, async (req, res) => {
     const q = parseListingQuery(req.query, posts.cursors);
     if (!q.ok) throw new HttpError(400, Object.values(q.errors).flat().join('; '), q.errors);
-    const listing =
-      'before' in q.value
-        ? await posts.listBefore(q.value.before, q.value.limit)
-        : await posts.listPage(q.value.page, q.value.limit);
+    const listing = await posts.list(q.value);
     const links = listingLinks('/posts', listing);
     // A bookmark past the last page lands on the last page (nothing was queried for the missing one).
     if (listing.beyondLast) {
@@ -45,13 +42,10 @@ export function postsPagesRouter(
 
   router.post(
     '/posts',
-    (req, _res, next) => {
-      next(
-        req.is('application/x-www-form-urlencoded')
-          ? undefined
-          : new HttpError(415, 'Send the form as application/x-www-form-urlencoded'),
-      );
-    },
+    requireContentType(
+      'application/x-www-form-urlencoded',
+      'Send the form as application/x-www-form-urlencoded',
+    ),
     express.urlencoded({
       extended: false,
       limit: opts.bodyLimit,

@@ -2,6 +2,7 @@ import { Types, trusted } from 'mongoose';
 import { cachedFor } from './cached-for';
 import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
 import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
+import { pageCount, type ListingQuery } from './pagination';
 import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
 import { isObjectIdString, type CreatePostInput } from './posts.validation';
 
@@ -11,8 +12,6 @@ export const DEFAULT_MAX_TIME_MS = 3_000;
 export interface PostsServiceOptions {
   /** maxTimeMS for every query (find, findById, count). */
   maxTimeMs?: number;
-  /** If set, cursors are HMAC-signed with it (see cursor.ts); every replica must use the same one. */
-  cursorSecret?: string;
   /** How long one answer for the listing's total is reused (ms; 0: ask every time). Default 5 s. */
   totalCacheMs?: number;
 }
@@ -35,8 +34,6 @@ export interface ListingPage {
 
 const SORT = sortObject(LISTING_SORT);
 
-export const pageCount = (total: number, limit: number): number => Math.max(1, Math.ceil(total / limit));
-
 export class PostsService {
   readonly cursors: CursorCodec;
   private readonly maxTimeMs: number;
@@ -47,10 +44,17 @@ export class PostsService {
     opts: PostsServiceOptions = {},
   ) {
     this.maxTimeMs = opts.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
-    this.cursors = cursorCodec(sortId(LISTING_SORT), { secret: opts.cursorSecret });
+    this.cursors = cursorCodec(sortId(LISTING_SORT));
     this.estimatedTotal = cachedFor(opts.totalCacheMs ?? DEFAULT_TOTAL_CACHE_MS, () =>
       this.Post.estimatedDocumentCount().maxTimeMS(this.maxTimeMs).exec(),
     );
+  }
+
+  /** One page of the listing, by cursor (?before=) or by number (?page=), as the request asked. */
+  list(query: ListingQuery): Promise<ListingPage> {
+    return 'before' in query
+      ? this.listBefore(query.before, query.limit)
+      : this.listPage(query.page, query.limit);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { postFields, postPaths } from '../../support/posts';
-import { type Outcome, rawRequest, request } from '../support/load';
+import { type Outcome, rawRequest, request } from '../../support/load';
 import {
   FUZZ_ALPHABET,
   formBodies,
