@@ -47,8 +47,9 @@ COPY package.json ./
 COPY --from=build /app/app/dist ./dist
 COPY app/views ./views
 COPY app/public ./public
-# The official node images ship this unprivileged user (uid 1000); files stay root-owned and read-only to it.
-USER node
+# The official node images' unprivileged user, node (1000:1000), by number so an orchestrator can tell it is
+# not root; files stay root-owned and read-only to it.
+USER 1000:1000
 EXPOSE 3000
 # No HEALTHCHECK here: docker-compose.yml owns the app's (compose, the dev overlay and Swarm all read it there).
 # Exec form running node itself: npm would not forward SIGTERM. compose adds an init (init: true) as PID 1.

@@ -95,8 +95,11 @@ else
   name="${DOMAIN:-localhost}"
   mkdir -p "$EDGE/self-signed"
   # A temporary certificate, so nginx starts (and HTTPS answers) before any ACME issuance.
+  # A leaf, not a CA (CA:FALSE, serverAuth), with a positive random serial: what validators expect of one.
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 \
-    -subj "/CN=$name" -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" \
+    -set_serial "0x7$(openssl rand -hex 15)" -subj "/CN=$name" \
+    -addext "subjectAltName=DNS:$name,DNS:localhost,IP:127.0.0.1" -addext "basicConstraints=critical,CA:FALSE" \
+    -addext "keyUsage=critical,digitalSignature" -addext "extendedKeyUsage=serverAuth" \
     -keyout "$EDGE/self-signed/privkey.pem" -out "$EDGE/self-signed/fullchain.pem" 2>/dev/null ||
     fail "openssl could not make the self-signed certificate"
   point_at "$EDGE/self-signed/fullchain.pem" "$EDGE/self-signed/privkey.pem"

@@ -5,6 +5,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { AxiosResponse } from 'axios';
 import getPort from 'get-port';
 import { containerLogs, jsonLines } from '../support/docker';
 import { httpClient } from '../support/http';
@@ -264,6 +265,18 @@ describe('request ids, framing and cross-site posts', () => {
     expect(page.headers['content-security-policy']).toContain("script-src 'none'"); // the app's
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.headers).toMatchObject(policy);
+
+    // nginx's own 429 in a proxied location (the form-post limit): the app sent nothing, nginx fills in.
+    const ip = freshClient();
+    let limited: AxiosResponse | undefined;
+    for (let i = 0; i < 10 && !limited; i++) {
+      const res = await api.post(postPaths.list, formBody(validPost(`Headers ${ip}`)), {
+        headers: { ...formHeaders, ...client(ip) },
+        maxRedirects: 0,
+      });
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.headers).toMatchObject(policy);
   });
 
   it('says "never framed" the same way in X-Frame-Options and the CSP', async () => {
