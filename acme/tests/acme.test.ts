@@ -240,3 +240,15 @@ it('keeps a forced renewal that failed (Pebble unreachable) until it succeeds', 
   ).catch(withEdgeLogs);
   expect(after).toMatch(/^[0-9A-F]+$/);
 });
+
+it('limits the plain-HTTP probes a DOMAIN leaves open (each one is a database ping): a burst of 100 meets 429', async () => {
+  const api = httpClient(stack.baseUrl);
+
+  const statuses: number[] = [];
+  for (let i = 0; i < 100; i++) statuses.push((await api.get('/readyz', { maxRedirects: 0 })).status);
+
+  const limited = statuses.filter((s) => s === 429).length;
+  console.log(`[edge-acme] 100 plain-HTTP /readyz: ${limited} x 429`);
+  expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+  expect(limited).toBeGreaterThan(0);
+});

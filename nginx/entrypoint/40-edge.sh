@@ -71,6 +71,8 @@ if [ -n "$DOMAIN" ]; then
 # DOMAIN=$DOMAIN: everything moves to HTTPS, except ACME challenges and /nginx-health (server-common.conf)
 # and the app's probes, which load balancers and scripts poll on plain HTTP.
 location ~ ^/(healthz|readyz)\$ {
+    limit_req zone=per_ip burst=40 nodelay;
+    limit_conn per_ip_conn 64;
     include /etc/nginx/snippets/proxy-to-app.conf;
 }
 location / {

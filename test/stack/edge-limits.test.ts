@@ -314,5 +314,47 @@ describe('request ids, framing and cross-site posts', () => {
     expect(await post({ origin: 'https://evil.example' })).toBe(403);
     expect(await post({})).toBe(303); // curl
     expect(await post({ 'sec-fetch-site': 'same-origin' })).toBe(303);
+    // The app compares Origin with the host nginx saw, never with a client's X-Forwarded-Host.
+    expect(await post({ origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' })).toBe(403);
+  });
+});
+
+describe('limits on every proxied location', () => {
+  it('limits asset misses per client (they reach the app): a burst of 100 meets 429', async () => {
+    const api = httpClient(stack.current.baseUrl);
+    const ip = freshClient();
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++)
+      statuses.push((await api.get(`/public/missing-${i}.css`, { headers: client(ip) })).status);
+
+    const limited = statuses.filter((s) => s === 429).length;
+    console.log(
+      `[edge] 100 asset misses from one client: ${limited} x 429, the rest ${[...new Set(statuses)]}`,
+    );
+    expect(statuses.filter((s) => s !== 404 && s !== 429)).toEqual([]);
+    expect(limited).toBeGreaterThan(0);
+  });
+
+  it('caps writes from all clients together: 100 POSTs from 100 addresses at once meet 429', async () => {
+    const api = httpClient(stack.current.baseUrl);
+    const prefix = `Site ceiling ${Date.now()}`;
+
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        api
+          .post(postPaths.api, validPost(`${prefix} ${i}`), {
+            headers: { ...jsonHeaders, ...client(`198.51.100.${i + 1}`) },
+          })
+          .then((r) => r.status),
+      ),
+    );
+
+    const created = statuses.filter((s) => s === 201).length;
+    const limited = statuses.filter((s) => s === 429).length;
+    console.log(`[edge] 100 POSTs from 100 clients at once: ${created} x 201, ${limited} x 429`);
+    expect(created + limited).toBe(100);
+    expect(limited).toBeGreaterThan(0);
+    expect(created).toBeGreaterThanOrEqual(30); // far above what people write: the burst still passes
   });
 });
