@@ -36,6 +36,31 @@ describe('validateCreatePost', () => {
     expect(result).toEqual({ ok: false, errors: { title: ['Title must not contain NUL characters'] } });
   });
 
+  it.each([
+    ['zero-width spaces', '\u200B\u200B\u200B', 'Title is required'],
+    ['a word joiner and a BOM', '\u2060\uFEFF', 'Title is required'],
+    ['Hangul fillers and a braille blank', '\u3164\u115F\u2800', 'Title is required'],
+    ['a lone surrogate', 'a\uD800b', 'Title must be valid Unicode text'],
+    ['a right-to-left override', 'txt.\u202Eexe', 'Title must not contain bidirectional control characters'],
+    ['a bidi isolate', 'a\u2067b', 'Title must not contain bidirectional control characters'],
+  ])('refuses a title of %s', (_what, title, message) => {
+    expect(validateCreatePost({ ...valid, title })).toEqual({ ok: false, errors: { title: [message] } });
+  });
+
+  it("counts a CRLF line break once, as the textarea's maxlength does, and stores LF", () => {
+    const body = `${'x'.repeat(4999)}\r\n${'y'.repeat(5000)}`; // 10 000 in the browser, 10 001 code units sent
+
+    const result = validateCreatePost({ ...valid, body });
+
+    expect(result.ok && result.value.body).toBe(`${'x'.repeat(4999)}\n${'y'.repeat(5000)}`);
+  });
+
+  it('stores NFC, so a decomposed letter counts once', () => {
+    const result = validateCreatePost({ ...valid, title: 'Cafe\u0301' });
+
+    expect(result.ok && result.value.title).toBe('Caf\u00E9');
+  });
+
   it('enforces the length limits at the boundary', () => {
     expect(validateCreatePost({ ...valid, title: 't'.repeat(200), author: 'a'.repeat(100) }).ok).toBe(true);
     expect(validateCreatePost({ ...valid, title: 't'.repeat(201) })).toMatchObject({

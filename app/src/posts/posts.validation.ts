@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { fieldErrors } from '../http/field-errors';
+import { personText } from '../http/text';
 import { POST_LIMITS } from './post.model';
 
-const text = (name: string, max: number) =>
-  z
-    .string({ error: `${name} must be text` })
-    .trim()
-    .min(1, { error: `${name} is required` })
-    .max(max, { error: `${name} must be at most ${max} characters` })
-    // A NUL is never text a person meant.
-    .refine((value) => !value.includes('\u0000'), { error: `${name} must not contain NUL characters` });
+const text = personText;
 
 /** Only these three fields are read; anything else in the body is dropped (zod strips unknown keys). */
 export const createPostSchema = z.object({
