@@ -19,8 +19,7 @@
 # Environment: APP_IMAGE (default posts-stack/app:latest), SSH_OPTS (extra ssh options, space-separated).
 # Exit status: 0 deployed; 1 failed with nothing changed (bad input, failed checks, no image, another deploy
 # running) or a first deploy failed; 2 failed and rolled back (the previous image serves); 3 failed and the
-# rollback failed. Secrets are never shipped: the host's .env keeps them, and the first deploy generates
-# MONGO_ROOT_PASSWORD there.
+# rollback failed. Secrets are never shipped: the first `up` on the host generates them into its secrets/.
 set -euo pipefail
 # Docker Swarm is a separate path with its own options: scripts/lib/deploy-swarm.sh --help, docs/swarm.md.
 if [ "${1:-}" = --swarm ]; then shift; exec bash "$(dirname "${BASH_SOURCE[0]}")/lib/deploy-swarm.sh" "$@"; fi
@@ -28,6 +27,8 @@ if [ "${1:-}" = --swarm ]; then shift; exec bash "$(dirname "${BASH_SOURCE[0]}")
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib/dotenv.sh
 . "$root/scripts/lib/dotenv.sh"
+# shellcheck source-path=SCRIPTDIR source=lib/ssh-args.sh
+. "$root/scripts/lib/ssh-args.sh"
 image=${APP_IMAGE:-posts-stack/app:latest}
 dir=${DEPLOY_DIR:-/opt/posts-stack}
 project=${COMPOSE_PROJECT_NAME:-}
@@ -60,6 +61,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$target" ] || { echo "deploy: give the host as user@host" >&2; usage 1 >&2; }
+# Both reach a remote shell or ssh itself: a host that starts with '-' would be an ssh option
+# (-oProxyCommand=...), and a folder with quotes or spaces would break out of the remote command.
+check_ssh_host "$target" || exit 1
+check_remote_dir "$dir" || exit 1
 
 # A first path component with a dot or a port, or localhost, is a registry host: such images are pulled.
 if [ -z "$mode" ]; then
@@ -97,12 +102,12 @@ session="set -e; umask 002
 mkdir -p $d 2>/dev/null || { echo \"[deploy] cannot create $d as \$(id -un): run scripts/ec2/user-data.sh, or: sudo install -d -o \$(id -un) -g docker -m 2775 $d\" >&2; exit 1; }
 command -v flock >/dev/null || { echo '[deploy] this host has no flock (util-linux)' >&2; exit 1; }
 exec 9>>$d/.deploy.lock
-flock -n 9 || { echo '[deploy] another deploy is running on this host (it holds $dir/.deploy.lock); try again when it has finished' >&2; exit 1; }
+flock -n 9 || { echo \"[deploy] another deploy is running on this host (it holds $d/.deploy.lock); try again when it has finished\" >&2; exit 1; }
 rm -rf $d/.incoming; mkdir $d/.incoming; tar -xzf - -C $d/.incoming
 exec $command"
 status=0
 # shellcheck disable=SC2029 # expanded here on purpose, each word quoted for the remote shell by q
-tar -C "$root" -czf - --exclude='*.map' "${files[@]}" | ssh "${ssh_opts[@]}" "$target" "$session" || status=$?
+tar -C "$root" -czf - --exclude='*.map' "${files[@]}" | ssh "${ssh_opts[@]}" -- "$target" "$session" || status=$?
 case $status in
   0) log "done in $((SECONDS - started)) s" ;;
   2) log "FAILED and rolled back to the previous image after $((SECONDS - started)) s" ;;

@@ -162,12 +162,11 @@ write_env() {
   . "$STACK_DIR/scripts/lib/dotenv.sh"
   local env_file=$STACK_DIR/.env
   [ -f "$env_file" ] || (umask 027 && : >"$env_file")
-  # Secrets: generated once, kept forever (the database keeps the password it was created with).
-  dotenv_default "$env_file" MONGO_ROOT_PASSWORD "$(random_secret)"
+  # No secret here: the db-secrets one-shot writes the passwords into secrets/ at the first `up`.
   dotenv_default "$env_file" HTTP_PORT "$HTTP_PORT"
   dotenv_default "$env_file" HTTPS_PORT "$HTTPS_PORT"
   if [ -n "$APP_IMAGE" ]; then dotenv_set "$env_file" APP_IMAGE "$APP_IMAGE"; fi
-  log "wrote $env_file (secrets kept if they were already there)"
+  log "wrote $env_file (settings only: the passwords are in $STACK_DIR/secrets/)"
 }
 
 # The stack folder for day two: owned by the login user, group STACK_GROUP (setgid folders, so new files join

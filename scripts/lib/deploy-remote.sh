@@ -157,14 +157,13 @@ reload_nginx() {
 
 log "deploying $image ($mode) in $dir as $(id -un)"
 
-# 1. The new .env, staged in the bundle: today's .env (or a new one with a generated secret), the --set
-#    values, APP_IMAGE.
+# 1. The new .env, staged in the bundle: today's .env (or an empty one), the --set values, APP_IMAGE. It
+#    holds no secret: the db-secrets one-shot keeps the passwords in secrets/.
 if [ -f .env ]; then
   cat .env >"$staged_env"
 else
   : >"$staged_env"
-  dotenv_default "$staged_env" MONGO_ROOT_PASSWORD "$(random_secret)"
-  log "first deploy: a new .env with a generated MONGO_ROOT_PASSWORD"
+  log "first deploy: a new .env"
 fi
 chmod 640 "$staged_env"
 for pair in ${sets[@]+"${sets[@]}"}; do dotenv_set "$staged_env" "${pair%%=*}" "${pair#*=}"; done

@@ -18,6 +18,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=ssh-args.sh
+. "$root/scripts/lib/ssh-args.sh"
 name=$(sed -n 's/^name: *//p' "$root/docker-compose.yml")
 dir=${DEPLOY_DIR:-/opt/$name}
 stack=''
@@ -43,6 +45,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$manager" ] || { echo "deploy --swarm: give the manager as user@host" >&2; usage 1 >&2; }
+# Each reaches ssh or a remote shell: no host may pass as an ssh option, no folder may break the quoting.
+for host in "$manager" ${nodes[@]+"${nodes[@]}"}; do check_ssh_host "$host" || exit 1; done
+check_remote_dir "$dir" || exit 1
 
 log() { printf '[deploy --swarm] %s\n' "$*"; }
 q() { printf '%q' "$1"; }
@@ -59,11 +64,11 @@ ship() {
   local d session
   d=$(q "$dir")
   session="set -e; umask 002; mkdir -p $d; exec 9>>$d/.deploy.lock
-flock -n 9 || { echo '[deploy --swarm] another deploy holds $dir/.deploy.lock' >&2; exit 1; }
+flock -n 9 || { echo \"[deploy --swarm] another deploy holds $d/.deploy.lock\" >&2; exit 1; }
 tar -xzf - -C $d"
   log "shipping the stack's files to $1:$dir"
   # shellcheck disable=SC2029 # expanded here on purpose, quoted by q
-  tar -C "$root" -czf - --exclude='*.map' "${files[@]}" | ssh "${ssh_opts[@]}" "$1" "$session"
+  tar -C "$root" -czf - --exclude='*.map' "${files[@]}" | ssh "${ssh_opts[@]}" -- "$1" "$session"
 }
 
 started=$SECONDS
@@ -72,6 +77,6 @@ ship "$manager"
 command="cd $(q "$dir") && exec scripts/swarm.sh deploy ${build[*]+"${build[*]}"} ${stack:+$(q "$stack")}"
 status=0
 # shellcheck disable=SC2029
-ssh "${ssh_opts[@]}" "$manager" "$command" || status=$?
+ssh "${ssh_opts[@]}" -- "$manager" "$command" || status=$?
 if [ "$status" = 0 ]; then log "done in $((SECONDS - started)) s"; else log "FAILED (status $status)"; fi
 exit "$status"

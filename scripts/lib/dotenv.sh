@@ -26,11 +26,6 @@ dotenv_default() {
   if [ -z "$(dotenv_get "$1" "$2")" ]; then dotenv_set "$1" "$2" "$3"; fi
 }
 
-# random_secret: 32 URL- and shell-safe characters from the kernel's CSPRNG.
-random_secret() {
-  head -c 48 /dev/urandom | base64 | tr -d '/+=\n' | cut -c 1-32
-}
-
 # dotenv_check_pair KEY=VALUE: fails with the reason on stderr (never the value: it may be secret) unless the
 # key is a plain variable name (^[A-Z_][A-Z0-9_]*$), the value is one line, and the key does not look like a
 # secret (secrets stay in the host's .env and never travel on a command line).

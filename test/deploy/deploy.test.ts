@@ -230,7 +230,7 @@ describe('scripts/deploy.sh over SSH', () => {
     const home = await http().get('/');
     expect(home.status).toBe(200);
     expect(home.data).toContain(welcomeText);
-    expect(envValue('MONGO_ROOT_PASSWORD')).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(fs.readFileSync(path.join(remoteDir, '.env'), 'utf8')).not.toMatch(/PASSWORD|SECRET|TOKEN/);
     const envStat = fs.statSync(path.join(remoteDir, '.env'));
     expect(envStat.mode & 0o777).toBe(0o640);
     expect(envStat.gid).toBe(fs.statSync(remoteDir).gid); // the docker group, from the setgid folder
@@ -287,7 +287,8 @@ describe('scripts/deploy.sh over SSH', () => {
     const v2Id = await imageId(images.v2);
     await publish(images.v2);
     const v1Id = await imageId(v1);
-    const secret = envValue('MONGO_ROOT_PASSWORD');
+    const rootPassword = path.join(remoteDir, 'secrets', 'mongo_db', 'root_password');
+    const secret = fs.readFileSync(rootPassword, 'utf8');
 
     const result = await deploy('update (pull v2, 2 replicas)', ['--pull', '--set', 'APP_REPLICAS=2'], {
       APP_IMAGE: images.v2,
@@ -298,7 +299,7 @@ describe('scripts/deploy.sh over SSH', () => {
     expect((await http().get('/healthz')).data).toMatchObject({ status: 'ok', version: v2Version });
     expect((await http().get('/')).data).toContain(v2Version);
     expect((await http().get(postPath)).status).toBe(200);
-    expect(envValue('MONGO_ROOT_PASSWORD')).toBe(secret);
+    expect(fs.readFileSync(rootPassword, 'utf8')).toBe(secret);
     expect(envValue('APP_REPLICAS')).toBe('2');
     expect(await containersOf('app')).toHaveLength(2);
     expect(await runningAppImageId()).toBe(v2Id);

@@ -20,6 +20,7 @@ const project = `${slug}-userdata-${randomUUID().slice(0, 8)}`;
 let work: string;
 let user: LoginUser;
 let stackDir: string;
+const rootPasswordFile = () => path.join(stackDir, 'secrets', 'mongo_db', 'root_password');
 let unitDir: string;
 let env: NodeJS.ProcessEnv;
 let httpPort: number;
@@ -94,10 +95,10 @@ function asLoginUser(command: string): { code: number; output: string } {
   }
 }
 
-it('clones the project, writes .env with a generated secret and the systemd unit, starts the stack; a rerun keeps the secret', async () => {
+it('clones the project, writes .env (no secret in it) and the systemd unit, starts the stack; a rerun keeps the passwords in secrets/', async () => {
   const first = await runScript(path.join(projectRoot, 'scripts', 'ec2', 'user-data.sh'), [], env);
   console.log(`[user-data] first run: exit ${first.code} in ${first.seconds.toFixed(1)} s\n${first.output}`);
-  const secret = envValue('MONGO_ROOT_PASSWORD');
+  const secret = fs.readFileSync(rootPasswordFile(), 'utf8');
   const health = await httpClient(`http://127.0.0.1:${httpPort}`).get('/healthz');
   const second = await runScript(path.join(projectRoot, 'scripts', 'ec2', 'user-data.sh'), [], env);
   console.log(
@@ -107,7 +108,8 @@ it('clones the project, writes .env with a generated secret and the systemd unit
 
   expect(first.code).toBe(0);
   expect(health.status).toBe(200);
-  expect(secret).toMatch(/^[A-Za-z0-9]{32}$/);
+  expect(secret).toMatch(/^[A-Za-z0-9]{32,}$/);
+  expect(fs.readFileSync(path.join(stackDir, '.env'), 'utf8')).not.toMatch(/PASSWORD|SECRET|TOKEN/);
   const envStat = fs.statSync(path.join(stackDir, '.env'));
   expect(envStat.mode & 0o777).toBe(0o640);
   expect(envStat.uid).toBe(fs.statSync(user.home).uid);
@@ -121,7 +123,7 @@ it('clones the project, writes .env with a generated secret and the systemd unit
   expect(unit).toContain('Requires=docker.service');
   expect(unit).toContain('WantedBy=multi-user.target');
   expect(second.code).toBe(0);
-  expect(envValue('MONGO_ROOT_PASSWORD')).toBe(secret); // never overwritten
+  expect(fs.readFileSync(rootPasswordFile(), 'utf8')).toBe(secret); // never overwritten
   expect((await httpClient(`http://127.0.0.1:${httpPort}`).get('/')).status).toBe(200);
 });
 
