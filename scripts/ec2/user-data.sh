@@ -23,6 +23,10 @@ HTTPS_PORT=${HTTPS_PORT:-443}
 # Empty: build the app image on the instance. Or an image in a registry, e.g. ghcr.io/you/posts-stack:v1.2.0
 # (for a private one, `docker login` on the instance first, then `sudo systemctl restart posts-stack`).
 APP_IMAGE=${APP_IMAGE:-}
+# Docker's settings (written only when the file does not exist). LIVE_RESTORE=false on a Swarm node: the
+# daemon refuses swarm mode with live-restore on.
+DAEMON_JSON=${DAEMON_JSON:-/etc/docker/daemon.json}
+LIVE_RESTORE=${LIVE_RESTORE:-true}
 # Who runs day-two commands: the owner of STACK_DIR. Empty: ec2-user or ubuntu, whichever exists.
 LOGIN_USER=${LOGIN_USER:-}
 STACK_GROUP=${STACK_GROUP:-docker}        # STACK_DIR's group; .env is readable by it
@@ -74,6 +78,15 @@ download_verified() {
   rm -f "$tmp"
 }
 
+# CIS Docker Benchmark settings: containers keep running while dockerd restarts or upgrades (live-restore),
+# no process gains privileges through setuid binaries (no-new-privileges), containers on the default bridge
+# cannot reach each other (icc: compose's own networks are unaffected), and json-file logs are capped.
+write_daemon_json() {
+  mkdir -p "$(dirname "$DAEMON_JSON")"
+  printf '{ "live-restore": %s, "no-new-privileges": true, "icc": false,
+  "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "5" } }\n' "$LIVE_RESTORE" >"$DAEMON_JSON"
+}
+
 install_packages() {
   # shellcheck disable=SC1091
   . /etc/os-release
@@ -103,11 +116,7 @@ install_packages() {
       exit 1
       ;;
   esac
-  # Docker's default json-file logs never rotate: cap them (kept if you already have a daemon.json).
-  if [ ! -f /etc/docker/daemon.json ]; then
-    mkdir -p /etc/docker
-    printf '%s\n' '{ "log-driver": "json-file", "log-opts": { "max-size": "10m", "max-file": "5" } }' >/etc/docker/daemon.json
-  fi
+  if [ ! -f "$DAEMON_JSON" ]; then write_daemon_json; fi
   systemctl enable docker
   systemctl restart docker
 }

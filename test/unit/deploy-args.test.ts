@@ -65,3 +65,35 @@ it('deploy --swarm ships to each node and the manager with -- before each host',
   const hosts = result.calls.map((argv) => argv[argv.indexOf('--') + 1]);
   expect(hosts).toEqual(['n1@worker', 'm@manager', 'm@manager']);
 });
+
+describe("user-data's daemon.json", () => {
+  // write_daemon_json alone, taken from the script as cloud-init would run it.
+  function daemonJson(env: Record<string, string> = {}) {
+    const file = path.join(bin, 'daemon.json');
+    const result = spawnSync(
+      'bash',
+      ['-c', `eval "$(sed -n '/^write_daemon_json() {/,/^}/p' scripts/ec2/user-data.sh)"; write_daemon_json`],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, LIVE_RESTORE: 'true', ...env, DAEMON_JSON: file },
+      },
+    );
+    expect(result.stderr).toBe('');
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  }
+
+  it('has the CIS daemon settings and capped logs', () => {
+    expect(daemonJson()).toEqual({
+      'live-restore': true,
+      'no-new-privileges': true,
+      icc: false,
+      'log-driver': 'json-file',
+      'log-opts': { 'max-size': '10m', 'max-file': '5' },
+    });
+  });
+
+  it('turns live-restore off for a Swarm node', () => {
+    expect(daemonJson({ LIVE_RESTORE: 'false' })['live-restore']).toBe(false);
+  });
+});
