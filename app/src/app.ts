@@ -23,7 +23,7 @@ import type { PostModel } from './posts/post.model';
 
 export interface AppDeps {
   config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit' | 'listingTotalCacheMs'> &
-    Partial<Pick<Config, 'trustedProxyCidrs'>> & {
+    Partial<Pick<Config, 'trustedProxyCidrs' | 'listingPageDepth'>> & {
       db: Pick<Config['db'], 'queryTimeoutMs'>;
     };
   logger: Logger;
@@ -119,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
   const posts = new PostsService(deps.Post, {
     maxTimeMs: config.db.queryTimeoutMs,
     totalCacheMs: config.listingTotalCacheMs,
+    numberedDepthMax: config.listingPageDepth,
   });
   app.use(healthRouter(db, readiness, config.version));
   app.get('/', (_req, res) => {

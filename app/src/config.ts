@@ -59,6 +59,7 @@ const envSchema = z
     SEED_COUNT: int(100, 0, 10_000_000),
     BODY_LIMIT: byteSize.default('100kb'),
     LISTING_TOTAL_CACHE_MS: int(5_000, 0, 60_000),
+    LISTING_PAGE_DEPTH: int(10_000, 1, 1_000_000),
     SHUTDOWN_TIMEOUT_MS: int(8_000, 1_000, 9_500),
     SHUTDOWN_DELAY_MS: int(0, 0, 5_000),
     KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
@@ -118,6 +119,8 @@ export interface Config {
   bodyLimit: string;
   /** How long the listing's estimated total is reused (0: asked on every request). */
   listingTotalCacheMs: number;
+  /** How many posts a numbered page (?page=N) may skip; deeper pages continue by cursor. */
+  listingPageDepth: number;
   keepAliveTimeoutMs: number;
   /** Must stay above keepAliveTimeoutMs (Node requirement for keep-alive to be honoured). */
   headersTimeoutMs: number;
@@ -185,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     version: e.APP_VERSION ?? PRODUCT.version,
     bodyLimit: e.BODY_LIMIT.replace(/\s+/g, ''),
     listingTotalCacheMs: e.LISTING_TOTAL_CACHE_MS,
+    listingPageDepth: e.LISTING_PAGE_DEPTH,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     headersTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS + 1_000,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

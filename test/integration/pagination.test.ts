@@ -13,7 +13,8 @@ describe('listing and pagination', () => {
   let t: TestServer;
 
   beforeAll(async () => {
-    t = await startTestServer({ DB_NAME: dbNameFor(__filename) });
+    // Numbered pages skip at most 40 posts here (10 000 by default), so the depth limit is reached with 45.
+    t = await startTestServer({ DB_NAME: dbNameFor(__filename), LISTING_PAGE_DEPTH: '40' });
     const Post = getPostModel(t.running.db.connection);
     // A known number of posts in this file's own database; ten share one timestamp to exercise the _id tie-break.
     await seedPosts(Post, { count: TOTAL - 10, reset: true, seed: 123 });
@@ -132,5 +133,34 @@ describe('listing and pagination', () => {
     expect(res.status).toBe(200);
     expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(5);
     expect(res.data).not.toContain('rel="next"');
+  });
+
+  it('sends a page past the numbered depth to the cursor listing from there (HTML 303, API 400 naming it)', async () => {
+    // limit 3: pages 1..14 skip at most 39 posts; page 15 would skip 42.
+    const all = await t.http.get(`${postPaths.api}?limit=100`);
+    const page = await t.http.get(`${postPaths.list}?page=15&limit=3`);
+    const api = await t.http.get(`${postPaths.api}?page=15&limit=3`);
+    const deepest = await t.http.get(`${postPaths.api}?page=14&limit=3`);
+
+    expect(page.status).toBe(303);
+    expect(page.headers.location).toMatch(new RegExp(`^${postPaths.list}\\?before=[\\w-]+&limit=3$`));
+    const cursorPage = await t.http.get(page.headers.location);
+    expect(cursorPage.status).toBe(200);
+    // The cursor continues after the 40th post: the 41st is first.
+    expect(cursorPage.data).toContain(`/posts/${all.data.items[40].id}"`);
+    expect(api.status).toBe(400);
+    expect(api.data.fields.page[0]).toContain(`${postPaths.api}?before=`);
+    expect(deepest.status).toBe(200);
+    expect(deepest.data.last).toBeNull(); // the last page by number lies past the depth
+    expect(deepest.data.next).toMatch(/before=/);
+  });
+
+  it('offers numbered links only up to the depth', async () => {
+    const res = await t.http.get(`${postPaths.list}?page=14&limit=3`);
+
+    expect(res.status).toBe(200);
+    expect(res.data).toContain('aria-current="page">14<');
+    expect(res.data).not.toContain('page=15&amp;limit=3');
+    expect(res.data).toContain('rel="next"');
   });
 });

@@ -88,4 +88,22 @@ describe('the queries behind the listing', () => {
     // estimatedDocumentCount: a bare count, no query, so the server answers from the collection's metadata.
     expect(reads()[0]!.query).toBeUndefined();
   });
+
+  it('never skips past the numbered depth: a deeper page gets the cursor at that depth instead', async () => {
+    const posts = new PostsService(Post, { numberedDepthMax: 10 });
+    const walked = await posts.listPage(1, 10); // page 1 ends at the depth: its `next` is the cursor there
+
+    commands.length = 0;
+    const deepest = await posts.listPage(2, 10);
+    const tooDeep = await posts.listPage(3, 10);
+
+    expect(deepest).toMatchObject({ page: 2, deepest: 2, tooDeep: null });
+    expect(deepest.items).toHaveLength(10);
+    expect(tooDeep).toMatchObject({ items: [], page: 3, deepest: 2, beyondLast: false });
+    expect(tooDeep.tooDeep).toBe(walked.next);
+    const skips = reads()
+      .filter((c) => c.name === 'find')
+      .map((c) => Number(c.skip ?? 0));
+    expect(Math.max(...skips)).toBeLessThanOrEqual(10);
+  });
 });

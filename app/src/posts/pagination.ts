@@ -6,6 +6,12 @@ export const PAGE_DEFAULT = 1;
 export const LIMIT_DEFAULT = 20;
 export const LIMIT_MAX = 100;
 export const PAGE_MAX = 1_000_000;
+/** Numbered pages skip at most this many posts; deeper, the listing continues by cursor (no skip at all). */
+export const NUMBERED_DEPTH_MAX = 10_000;
+
+/** The deepest page number whose skip stays within `depth` posts. */
+export const deepestPage = (limit: number, depth = NUMBERED_DEPTH_MAX): number =>
+  Math.floor(depth / limit) + 1;
 
 /**
  * ?page, ?limit and ?before. Policy (tested):

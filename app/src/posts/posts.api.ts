@@ -19,6 +19,10 @@ export function postsApiRouter(
     if (!q.ok) throw new HttpError(400, 'Invalid pagination parameters', q.errors);
     const listing = await posts.list(q.value);
     const { first, last, prev, next } = listingLinks(req.baseUrl, listing);
+    if (listing.tooDeep) {
+      const deepest = `numbered pages stop at page ${listing.deepest} for limit ${listing.limit}: continue from ${next}`;
+      throw new HttpError(400, `page is too deep: ${deepest}`, { page: [deepest] });
+    }
     res.json({
       items: listing.items,
       // An estimate (collection metadata, never a scan): see PostsService.estimatedTotal.

@@ -28,9 +28,10 @@ export function postsPagesRouter(
     if (!q.ok) throw new HttpError(400, Object.values(q.errors).flat().join('; '), q.errors);
     const listing = await posts.list(q.value);
     const links = listingLinks('/posts', listing);
-    // A bookmark past the last page lands on the last page (nothing was queried for the missing one).
-    if (listing.beyondLast) {
-      res.redirect(303, links.last);
+    // A bookmark past the last page lands on the last page (nothing was queried for the missing one), and
+    // one past the numbered depth on the cursor listing from that depth.
+    if (listing.beyondLast || listing.tooDeep) {
+      res.redirect(303, (listing.tooDeep ? links.next : links.last) ?? links.first);
       return;
     }
     res.render('posts/list', { title: 'Posts', posts: listing.items, listing, links });

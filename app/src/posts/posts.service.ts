@@ -2,7 +2,7 @@ import { Types, trusted } from 'mongoose';
 import { cachedFor } from './cached-for';
 import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
 import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
-import { pageCount, type ListingQuery } from './pagination';
+import { deepestPage, NUMBERED_DEPTH_MAX, pageCount, type ListingQuery } from './pagination';
 import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
 import { isObjectIdString, type CreatePostInput } from './posts.validation';
 
@@ -14,6 +14,8 @@ export interface PostsServiceOptions {
   maxTimeMs?: number;
   /** How long one answer for the listing's total is reused (ms; 0: ask every time). Default 5 s. */
   totalCacheMs?: number;
+  /** How many posts a numbered page may skip (default NUMBERED_DEPTH_MAX); deeper goes by cursor. */
+  numberedDepthMax?: number;
 }
 
 export const DEFAULT_TOTAL_CACHE_MS = 5_000;
@@ -24,12 +26,19 @@ export interface ListingPage {
   total: number;
   limit: number;
   pages: number;
+  /** The deepest page number served at this limit (numbered pages skip at most numberedDepthMax posts). */
+  deepest: number;
   /** The page number asked for, or null for a cursor page (its position in the list is not known). */
   page: number | null;
   /** Cursor for the next (older) page, or null when the database has nothing older. */
   next: string | null;
   /** A page number past the last page: answered without querying the posts at all. */
   beyondLast: boolean;
+  /**
+   * A page number deeper than numbered pages go (NUMBERED_DEPTH_MAX): the cursor that continues the listing
+   * from that depth, and no items. Null otherwise.
+   */
+  tooDeep: string | null;
 }
 
 const SORT = sortObject(LISTING_SORT);
@@ -37,6 +46,7 @@ const SORT = sortObject(LISTING_SORT);
 export class PostsService {
   readonly cursors: CursorCodec;
   private readonly maxTimeMs: number;
+  private readonly depthMax: number;
   private readonly estimatedTotal: () => Promise<number>;
 
   constructor(
@@ -44,6 +54,7 @@ export class PostsService {
     opts: PostsServiceOptions = {},
   ) {
     this.maxTimeMs = opts.maxTimeMs ?? DEFAULT_MAX_TIME_MS;
+    this.depthMax = opts.numberedDepthMax ?? NUMBERED_DEPTH_MAX;
     this.cursors = cursorCodec(sortId(LISTING_SORT));
     this.estimatedTotal = cachedFor(opts.totalCacheMs ?? DEFAULT_TOTAL_CACHE_MS, () =>
       this.Post.estimatedDocumentCount().maxTimeMS(this.maxTimeMs).exec(),
@@ -67,11 +78,18 @@ export class PostsService {
     const docsPromise = firstPage ? this.find({}, 0, limit + 1) : undefined;
     const total = await totalPromise;
     const pages = pageCount(total, limit);
-    if (page > pages) {
-      return { items: [], total, limit, pages, page, next: null, beyondLast: true };
+    const deepest = deepestPage(limit, this.depthMax);
+    const meta = { total, limit, pages, deepest, page, beyondLast: false, tooDeep: null };
+    const empty = { ...meta, items: [], next: null };
+    if (page > pages && pages <= deepest) return { ...empty, beyondLast: true };
+    if (page > deepest) {
+      // Skipping is O(skipped): past the depth, hand out the cursor of the post at the depth instead.
+      const [atDepth] = await this.find({}, this.depthMax - 1, 1);
+      if (!atDepth) return { ...empty, beyondLast: true };
+      return { ...empty, tooDeep: this.cursorOf(toPost(atDepth)) };
     }
     const docs = await (docsPromise ?? this.find({}, (page - 1) * limit, limit + 1));
-    return { ...this.pageOf(docs, limit), total, limit, pages, page, beyondLast: false };
+    return { ...this.pageOf(docs, limit), ...meta };
   }
 
   /** ?before=<cursor>: the `limit` posts after the cursor's position, in listing order. */
@@ -82,8 +100,10 @@ export class PostsService {
       total,
       limit,
       pages: pageCount(total, limit),
+      deepest: deepestPage(limit, this.depthMax),
       page: null,
       beyondLast: false,
+      tooDeep: null,
     };
   }
 
@@ -141,10 +161,11 @@ export class PostsService {
   private pageOf(docs: StoredPost[], limit: number): Pick<ListingPage, 'items' | 'next'> {
     const items = docs.slice(0, limit).map(toPost);
     const last = items.at(-1);
-    const next =
-      docs.length > limit && last
-        ? this.cursors.encode({ createdAt: last.createdAt?.getTime() ?? null, id: last.id })
-        : null;
-    return { items, next };
+    return { items, next: docs.length > limit && last ? this.cursorOf(last) : null };
+  }
+
+  /** The cursor of the page that starts right after `post`. */
+  private cursorOf(post: Post): string {
+    return this.cursors.encode({ createdAt: post.createdAt?.getTime() ?? null, id: post.id });
   }
 }

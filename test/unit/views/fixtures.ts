@@ -36,6 +36,8 @@ const postsListing: ListingPage = {
   page: 2,
   next: 'cursor-to-older',
   beyondLast: false,
+  tooDeep: null,
+  deepest: 501,
 };
 export const POSTS_LIST_LOCALS = {
   title: 'Posts',
