@@ -4,7 +4,7 @@
 # Alpine (busybox sh).
 #   acme.sh            the service: issue if needed, then check for renewal every ACME_CHECK_INTERVAL seconds
 #   acme.sh renew-now  ask the running service to renew at once (docker compose exec acme sh /acme/acme.sh renew-now)
-# Deploying = copy to /certs/live/{fullchain,privkey}.pem, then bump /certs/live/generation. Only a lego run
+# Deploying = copy to /certs/live/<generation>/{fullchain,privkey}.pem, then name it in /certs/live/generation. Only a lego run
 # that succeeded AND changed the certificate deploys; nginx's watcher (nginx/entrypoint/40-edge.sh) reloads
 # on a new generation only if `nginx -t` passes. So a failed renewal never touches what nginx serves.
 set -eu
@@ -62,24 +62,31 @@ lego_cmd() {
 
 checksum() { cksum "$crt" 2>/dev/null || echo none; }
 
+# Deploying writes the pair into a new folder live/<generation>/ and then points live/generation at it by one
+# rename: nginx reads the pair that file names, so a stop at any moment leaves a whole pair, never a mix.
 # A subshell: its umask 077 must not outlive it, or lego's next challenge files are 0600 root-owned, nginx
 # (uid 101) answers 403 for them, and every renewal that needs a fresh validation fails.
 deploy() (
   umask 077
-  mkdir -p "$LIVE"
-  chmod 0755 "$LIVE"
-  cp "$crt" "$LIVE/fullchain.pem.new"
-  cp "$key" "$LIVE/privkey.pem.new"
-  chmod 0644 "$LIVE/fullchain.pem.new"
-  chmod 0600 "$LIVE/privkey.pem.new"
-  chown "$NGINX_UID:$NGINX_UID" "$LIVE/fullchain.pem.new" "$LIVE/privkey.pem.new"
-  mv -f "$LIVE/privkey.pem.new" "$LIVE/privkey.pem"
-  mv -f "$LIVE/fullchain.pem.new" "$LIVE/fullchain.pem"
-  # Last: the watcher in nginx reacts to this file only.
-  date -u +%Y%m%dT%H%M%SZ >"$LIVE/generation.new"
+  gen=$(date -u +%Y%m%dT%H%M%SZ)
+  dir="$LIVE/$gen"
+  mkdir -p "$dir"
+  chmod 0755 "$LIVE" "$dir"
+  cp "$crt" "$dir/fullchain.pem"
+  cp "$key" "$dir/privkey.pem"
+  chmod 0644 "$dir/fullchain.pem"
+  chmod 0600 "$dir/privkey.pem"
+  chown "$NGINX_UID:$NGINX_UID" "$dir/fullchain.pem" "$dir/privkey.pem"
+  # Last: the one rename that switches nginx over (its watcher reacts to this file only).
+  echo "$gen" >"$LIVE/generation.new"
   chmod 0644 "$LIVE/generation.new"
   mv -f "$LIVE/generation.new" "$LIVE/generation"
-  log "deployed a new certificate for $DOMAIN (generation $(cat "$LIVE/generation"))"
+  # Keep this generation and the one before (a reload may still read it); drop older ones and the flat pair
+  # that earlier versions wrote. The folders are timestamps, so the glob lists them oldest first.
+  set -- "$LIVE"/*/
+  while [ $# -gt 2 ]; do rm -rf "$1" && shift; done
+  rm -f "$LIVE/fullchain.pem" "$LIVE/privkey.pem"
+  log "deployed a new certificate for $DOMAIN (generation $gen)"
 )
 
 # run_once [DAYS]: issue when there is no certificate yet, else renew when it expires within DAYS.

@@ -86,12 +86,29 @@ else
 fi
 
 # ---- the certificate -----------------------------------------------------------------------------------
-issued_available() { [ -r "$CERTS/fullchain.pem" ] && [ -r "$CERTS/privkey.pem" ]; }
+# The issued pair: the folder live/generation names (acme/acme.sh), or the flat pair older versions wrote.
+generation() { cat "$CERTS/generation" 2>/dev/null || echo none; }
+issued_dir() {
+  gen=$(generation)
+  if [ -r "$CERTS/$gen/fullchain.pem" ]; then echo "$CERTS/$gen"; else echo "$CERTS"; fi
+}
+# A certificate whose public key is not the key's would stop nginx from starting or reloading.
+pair_matches() {
+  cert_key=$(openssl x509 -noout -pubkey -in "$1/fullchain.pem" 2>/dev/null) &&
+    key_key=$(openssl pkey -pubout -in "$1/privkey.pem" 2>/dev/null) && [ "$cert_key" = "$key_key" ]
+}
+issued_available() {
+  d=$(issued_dir)
+  [ -r "$d/fullchain.pem" ] && [ -r "$d/privkey.pem" ] || return 1
+  pair_matches "$d" && return 0
+  echo "edge: ERROR: $d/fullchain.pem does not match $d/privkey.pem; not using it" >&2
+  return 1
+}
 point_at() { printf 'ssl_certificate %s;\nssl_certificate_key %s;\n' "$1" "$2" >"$EDGE/tls-cert.conf"; }
 
 if issued_available; then
-  point_at "$CERTS/fullchain.pem" "$CERTS/privkey.pem"
-  log "using the issued certificate in $CERTS"
+  point_at "$(issued_dir)/fullchain.pem" "$(issued_dir)/privkey.pem"
+  log "using the issued certificate in $(issued_dir)"
 else
   command -v openssl >/dev/null || fail "openssl is missing from the nginx image: cannot make the self-signed certificate"
   name="${DOMAIN:-localhost}"
@@ -109,7 +126,6 @@ else
 fi
 
 # ---- watcher: swap in what the ACME client issues ------------------------------------------------------
-generation() { cat "$CERTS/generation" 2>/dev/null || echo none; }
 watch_certificates() {
   seen=$(generation)
   while sleep "$POLL"; do
@@ -118,7 +134,7 @@ watch_certificates() {
     seen=$now
     issued_available || continue
     cp "$EDGE/tls-cert.conf" "$EDGE/tls-cert.conf.previous"
-    point_at "$CERTS/fullchain.pem" "$CERTS/privkey.pem"
+    point_at "$(issued_dir)/fullchain.pem" "$(issued_dir)/privkey.pem"
     if out=$(nginx -t 2>&1); then
       nginx -s reload && log "certificate generation $now: nginx -t passed, reloaded"
     else
