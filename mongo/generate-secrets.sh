@@ -15,4 +15,5 @@ secret() {
 
 secret mongo_db/root_password 999:999 0400
 secret mongo_db/backup_password 999:999 0400
+secret mongo_db/restore_password 999:999 0400
 secret app_db/db_password 1000:999 0440

@@ -28,8 +28,9 @@ trap 'rm -f "$partial" "$log"' EXIT
 
 # The password goes into a mode-0600 config file on the container's /tmp (tmpfs), not onto a command line.
 # shellcheck disable=SC2016  # expanded by the container's shell
-in_container='umask 077; cfg=$(mktemp); trap "rm -f $cfg" EXIT
-printf "password: %s\n" "$(cat "$BACKUP_DB_PASSWORD_FILE")" >"$cfg"
+in_container="$(cat "$(dirname "$0")/lib/tool-config.sh")"'
+umask 077; cfg=$(mktemp); trap "rm -f $cfg" EXIT
+tool_config "$BACKUP_DB_PASSWORD_FILE" >"$cfg"
 mongodump --config="$cfg" --host=127.0.0.1 --username="${BACKUP_DB_USER:-backup}" --authenticationDatabase=admin \
   --db="$APP_DB_NAME" --archive --gzip'
 started_ms=$(($(date +%s%N) / 1000000))

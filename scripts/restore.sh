@@ -4,8 +4,8 @@
 #   scripts/restore.sh --check FILE    restores into a scratch database instead, compares its document counts
 #                                      with what mongorestore restored, then drops it (the live data is untouched);
 #                                      FILE may be a folder: its newest *.archive.gz (the daily timer's check)
-# mongorestore runs inside the mongo_db container as the backup user (restore role), its password read there
-# from /run/secrets/mongo_db/backup_password. Plain `docker compose`, so COMPOSE_PROJECT_NAME, COMPOSE_FILE,
+# mongorestore runs inside the mongo_db container as the restore user (restore role), its password read there
+# from /run/secrets/mongo_db/restore_password; the check counts as the backup user (read only). Plain `docker compose`, so COMPOSE_PROJECT_NAME, COMPOSE_FILE,
 # COMPOSE_ENV_FILES and .env apply exactly as they do to you.
 set -euo pipefail
 
@@ -35,21 +35,30 @@ $check && target="${db}_restore_check"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 
-# Runs mongosh in the container as the backup user; the script logs in from the secret file itself, so the
-# password is on no command line. $1: JavaScript run against database $TARGET.
-backup_shell() {
-  docker compose exec -T -e TARGET="$target" -e JS="$1" mongo_db sh -c 'mongosh --quiet --norc --eval "
-    const pw = require(\"fs\").readFileSync(process.env.BACKUP_DB_PASSWORD_FILE, \"utf8\").trim();
-    db.getSiblingDB(\"admin\").auth(process.env.BACKUP_DB_USER || \"backup\", pw);
+# Runs mongosh in the container as the backup user (reads) or the restore user (drops); the script logs in from
+# the secret file itself, so the password is on no command line. $1: backup|restore; $2: JavaScript run
+# against database $TARGET, with NAMES in its environment.
+as_user() {
+  docker compose exec -T -e TARGET="$target" -e AS="$1" -e JS="$2" -e NAMES="${3:-}" mongo_db sh -c 'mongosh --quiet --norc --eval "
+    const up = process.env.AS.toUpperCase();
+    const pw = require(\"fs\").readFileSync(process.env[up + \"_DB_PASSWORD_FILE\"], \"utf8\").trim();
+    db.getSiblingDB(\"admin\").auth(process.env[up + \"_DB_USER\"] || process.env.AS, pw);
     db = db.getSiblingDB(process.env.TARGET);
     $JS"'
 }
-drop_target() { backup_shell 'db.getCollectionNames().forEach((c) => db.getCollection(c).drop());' >/dev/null; }
+backup_shell() { as_user backup "$1"; }
+drop_target() {
+  local names
+  names=$(backup_shell 'print(db.getCollectionNames().join(" "));')
+  as_user restore 'process.env.NAMES.split(" ").filter(Boolean).forEach((c) => db.getCollection(c).drop());' "$names" >/dev/null
+}
 
+# The restore user (restore role): the backup user can only read, so a leaked backup password writes nothing.
 # shellcheck disable=SC2016  # expanded by the container's shell
-in_container='umask 077; cfg=$(mktemp); trap "rm -f $cfg" EXIT
-printf "password: %s\n" "$(cat "$BACKUP_DB_PASSWORD_FILE")" >"$cfg"
-mongorestore --config="$cfg" --host=127.0.0.1 --username="${BACKUP_DB_USER:-backup}" --authenticationDatabase=admin \
+in_container="$(cat "$(dirname "$0")/lib/tool-config.sh")"'
+umask 077; cfg=$(mktemp); trap "rm -f $cfg" EXIT
+tool_config "$RESTORE_DB_PASSWORD_FILE" >"$cfg"
+mongorestore --config="$cfg" --host=127.0.0.1 --username="${RESTORE_DB_USER:-restore}" --authenticationDatabase=admin \
   --archive --gzip --drop --nsInclude="$APP_DB_NAME.*" --nsFrom="$APP_DB_NAME.*" --nsTo="$TARGET.*"'
 $check && drop_target # a scratch database left by an interrupted check
 started_ms=$(($(date +%s%N) / 1000000))

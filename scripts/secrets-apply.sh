@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Creates or updates the app's and the backup's database users from the current secret files, in the running
 # stack: for a data volume made before these users existed (MongoDB runs /docker-entrypoint-initdb.d only on
-# an empty data directory), and after rotating secrets/app_db/db_password or secrets/mongo_db/backup_password.
+# an empty data directory), and after rotating secrets/app_db/db_password, secrets/mongo_db/backup_password or restore_password.
 #   scripts/secrets-apply.sh
 # It runs mongo/initdb.d/10-users.js in mongo_db, logged in as root with secrets/mongo_db/root_password (read
 # inside the container). Plain `docker compose`: COMPOSE_PROJECT_NAME, COMPOSE_FILE and COMPOSE_ENV_FILES apply.

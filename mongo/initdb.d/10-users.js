@@ -1,7 +1,9 @@
 /* global db, print */ // mongosh globals
 // The database's own users, from the secrets compose mounts (never from the environment):
 //   APP_DB_USER (default "app")       readWrite on APP_DB_NAME only: what the app logs in as;
-//   BACKUP_DB_USER (default "backup") backup + restore: what scripts/backup.sh and restore.sh log in as.
+//   BACKUP_DB_USER (default "backup")   backup (reads everything): what scripts/backup.sh logs in as;
+//   RESTORE_DB_USER (default "restore") restore (writes everything): what scripts/restore.sh logs in as.
+// Two users, so a leaked backup password (the one a nightly job holds) can read but never overwrite.
 // Both live in "admin", like root, so every client uses authSource=admin (a mismatched authSource is the most
 // common login failure). Idempotent: a user that exists gets its password (and roles) set again, so the same
 // script creates the users on the first start (the official image runs /docker-entrypoint-initdb.d only on an
@@ -39,7 +41,7 @@ function ensureUser(user, passwordFile, roles) {
 }
 
 ensureUser(env.APP_DB_USER || 'app', required('APP_DB_PASSWORD_FILE'), [{ role: 'readWrite', db: dbName }]);
-ensureUser(env.BACKUP_DB_USER || 'backup', required('BACKUP_DB_PASSWORD_FILE'), [
-  { role: 'backup', db: 'admin' },
+ensureUser(env.BACKUP_DB_USER || 'backup', required('BACKUP_DB_PASSWORD_FILE'), [{ role: 'backup', db: 'admin' }]);
+ensureUser(env.RESTORE_DB_USER || 'restore', required('RESTORE_DB_PASSWORD_FILE'), [
   { role: 'restore', db: 'admin' },
 ]);

@@ -15,6 +15,7 @@ const stack = useStack({ label: 'secrets' });
 const SECRET_FILES = {
   root: '/run/secrets/mongo_db/root_password',
   backup: '/run/secrets/mongo_db/backup_password',
+  restore: '/run/secrets/mongo_db/restore_password',
   app: '/run/secrets/app_db/db_password',
 } as const;
 
@@ -77,6 +78,7 @@ describe('secrets', () => {
     expect(inMongo.output.trim().split('\n')).toEqual([
       `${SECRET_FILES.root} 999:999 400`,
       `${SECRET_FILES.backup} 999:999 400`,
+      `${SECRET_FILES.restore} 999:999 400`,
       `${SECRET_FILES.app} 1000:999 440`, // the app (node, 1000) reads it; mongo_db (group 999) creates the user
     ]);
     expect(inApp.output.trim()).toBe(`${SECRET_FILES.app} 1000:999 440`);
@@ -156,11 +158,23 @@ describe(`database users (roles ${rolesEnforced ? 'enforced' : 'not enforced'})`
     expect(rootWithAppPassword).toEqual({ login: 'AuthenticationFailed' });
   });
 
-  it('gives the app readWrite on its database only, and the backup user backup + restore', async () => {
+  it('gives the app readWrite on its database only, the backup user backup, the restore user restore', async () => {
     const roles = await tryAs(process.env.MONGO_ROOT_USERNAME ?? 'root', SECRET_FILES.root, {
       app: `out.appRoles = JSON.stringify(db.getSiblingDB('admin').getUser('app').roles);`,
       backup: `out.backupRoles = JSON.stringify(db.getSiblingDB('admin').getUser('backup').roles.map((r) => r.role).sort());`,
+      restore: `out.restoreRoles = JSON.stringify(db.getSiblingDB('admin').getUser('restore').roles.map((r) => r.role).sort());`,
     });
+    // Each password logs in its own user only: the backup password is no way to the restore user.
+    const restoreWithBackupPassword = await tryAs('restore', SECRET_FILES.backup, {});
+    const restoreLogin = await tryAs('restore', SECRET_FILES.restore, {});
+    const backupWrites = rolesEnforced
+      ? await tryAs('backup', SECRET_FILES.backup, {
+          insert: `db.getSiblingDB('${db}').getCollection('backup_probe').insertOne({});`,
+        })
+      : undefined;
+
+    expect(restoreLogin).toEqual({ login: 'allowed' });
+    expect(restoreWithBackupPassword).toEqual({ login: 'AuthenticationFailed' });
     // Destructive checks run only where roles refuse them; elsewhere the app user could really drop admin.
     const refusals = !rolesEnforced
       ? await tryAs('app', SECRET_FILES.app, {
@@ -178,7 +192,12 @@ describe(`database users (roles ${rolesEnforced ? 'enforced' : 'not enforced'})`
         '[secrets] on a server without roles (DB_ENFORCES_ROLES=no): checked that the app has its own user, not root, and no root secret; ' +
           'NOT enforced here: reading another database, creating users, dropping admin (the official image checks them in CI)',
       );
-      expect(roles).toMatchObject({ login: 'allowed', appRoles: '[]', backupRoles: '[]' });
+      expect(roles).toMatchObject({
+        login: 'allowed',
+        appRoles: '[]',
+        backupRoles: '[]',
+        restoreRoles: '[]',
+      });
       expect(refusals).toEqual({ login: 'allowed', readOtherDb: 'allowed' }); // that server's known gap
     } else {
       console.log(
@@ -186,7 +205,9 @@ describe(`database users (roles ${rolesEnforced ? 'enforced' : 'not enforced'})`
           'createUser and dropping admin',
       );
       expect(JSON.parse(roles.appRoles ?? 'null')).toEqual([{ role: 'readWrite', db }]);
-      expect(roles.backupRoles).toBe('["backup","restore"]');
+      expect(roles.backupRoles).toBe('["backup"]');
+      expect(roles.restoreRoles).toBe('["restore"]');
+      expect(backupWrites).toEqual({ login: 'allowed', insert: 'Unauthorized' });
       expect(refusals).toEqual({
         login: 'allowed',
         readOtherDb: 'Unauthorized',
