@@ -336,6 +336,39 @@ describe('limits on every proxied location', () => {
     expect(limited).toBeGreaterThan(0);
   });
 
+  it('counts an IPv6 client by its /64: 12 POSTs from 12 addresses of one /64 meet 429, another /64 posts', async () => {
+    const api = httpClient(stack.current.baseUrl);
+    // Written as clients send them; nginx keys on the canonical form (2001:db8:7:1::/64 for all twelve).
+    const sameNet = Array.from({ length: 12 }, (_, i) =>
+      i % 2 ? `2001:db8:7:1::${i + 1}` : `2001:0DB8:0007:0001:${i + 1}:0:0:1`,
+    );
+    const statuses: number[] = [];
+    const t0 = Date.now();
+    for (const ip of sameNet) {
+      const res = await api.post(postPaths.api, validPost(`v6 ${ip}`), {
+        headers: { ...jsonHeaders, ...client(ip) },
+      });
+      statuses.push(res.status);
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    const other = await api.post(postPaths.api, validPost('v6 other'), {
+      headers: { ...jsonHeaders, ...client('2001:db8:7:2::1') },
+    });
+    const compressed = await api.post(postPaths.api, validPost('v6 compressed'), {
+      headers: { ...jsonHeaders, ...client('2001:db8:7::1') }, // 2001:db8:7:0::/64, yet another client
+    });
+
+    const created = statuses.filter((s) => s === 201).length;
+    console.log(
+      `[edge] 12 POSTs from one IPv6 /64 in ${seconds.toFixed(1)} s: ${created} x 201, ${12 - created} x 429`,
+    );
+    expect(statuses.every((s) => s === 201 || s === 429)).toBe(true);
+    expect(created).toBeLessThanOrEqual(1 + 5 + Math.ceil(seconds));
+    expect(statuses).toContain(429);
+    expect(other.status).toBe(201);
+    expect(compressed.status).toBe(201);
+  });
+
   it('caps writes from all clients together: 100 POSTs from 100 addresses at once meet 429', async () => {
     const api = httpClient(stack.current.baseUrl);
     const prefix = `Site ceiling ${Date.now()}`;
