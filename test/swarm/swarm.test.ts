@@ -135,7 +135,9 @@ it('deploys with scripts/swarm.sh and serves the pages through nginx', async () 
     File: { Name: '/run/secrets/app_db/db_password', UID: '1000', GID: '999', Mode: 0o440 },
   });
   const backend = JSON.parse(await docker(['network', 'inspect', `${stack}_backend`]))[0];
-  expect(backend).toMatchObject({ Driver: 'overlay', Internal: true });
+  const frontend = JSON.parse(await docker(['network', 'inspect', `${stack}_frontend`]))[0];
+  expect(backend).toMatchObject({ Driver: 'overlay', Internal: true, Options: { encrypted: 'true' } });
+  expect(frontend).toMatchObject({ Driver: 'overlay', Options: { encrypted: 'true' } });
 });
 
 it('scales the app to 3 and nginx sends requests to all three', async () => {
