@@ -92,9 +92,15 @@ describe('monitoring/ with promtool', () => {
 });
 
 describe('monitoring/compose.yml', () => {
-  it('adds Prometheus, Alertmanager and the two exporters to the core', async () => {
+  it('adds Prometheus, Alertmanager and the three exporters to the core', async () => {
     const added = (await composeServices('monitoring/compose.yml')).filter((s) => !coreServices.includes(s));
 
-    expect(added).toEqual(['alertmanager', 'blackbox-exporter', 'nginx-exporter', 'prometheus']);
+    expect(added).toEqual([
+      'alertmanager',
+      'blackbox-exporter',
+      'nginx-exporter',
+      'node-exporter',
+      'prometheus',
+    ]);
   });
 });

@@ -137,7 +137,7 @@ async function notifications(): Promise<{ status: string; alerts: { labels: Reco
 }
 
 /** Every job but the app's, with its one target up. */
-const others = { alertmanager: ['up'], https: ['up'], nginx: ['up'], prometheus: ['up'] };
+const others = { alertmanager: ['up'], https: ['up'], nginx: ['up'], node: ['up'], prometheus: ['up'] };
 const byJob = (targets: Target[]) => {
   const jobs: Record<string, string[]> = {};
   for (const t of targets) (jobs[t.labels.job] ??= []).push(t.health);
@@ -160,7 +160,7 @@ describe('the monitoring profile', () => {
     expect(nginxPorts['8081/tcp'] ?? null).toBeNull();
   });
 
-  it('scrapes the app replica, the nginx exporter, the HTTPS probe, Alertmanager and itself, all up', async () => {
+  it('scrapes the app replica, the nginx and node exporters, the HTTPS probe, Alertmanager and itself, all up', async () => {
     const api = await prometheus();
 
     const targets = await eventually(
@@ -205,6 +205,27 @@ describe('the monitoring profile', () => {
     const nginx = await api.query('nginx_connections_accepted');
     expect(Number(nginx[0]?.value[1])).toBeGreaterThan(0);
     expect(await api.query('nodejs_eventloop_lag_seconds')).toHaveLength(2);
+  });
+
+  it("reads the host's root filesystem, for the disk alerts: the same size the test sees", async () => {
+    const api = await prometheus();
+
+    const [root] = await eventually(
+      async () => {
+        const found = await api.query('node_filesystem_size_bytes{job="node", mountpoint="/"}');
+        expect(found).toHaveLength(1);
+        return found;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const [free] = await api.query(
+      'node_filesystem_avail_bytes{job="node", mountpoint="/"} / node_filesystem_size_bytes{job="node", mountpoint="/"}',
+    );
+
+    const { bsize, blocks } = fs.statfsSync('/');
+    expect(Number(root!.value[1])).toBe(bsize * blocks);
+    expect(Number(free?.value[1])).toBeGreaterThan(0);
+    expect(Number(free?.value[1])).toBeLessThan(1);
   });
 
   it("probes the site over HTTPS through nginx and reads the certificate's end: a year for the self-signed one", async () => {

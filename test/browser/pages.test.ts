@@ -1,7 +1,7 @@
 import { Browser, Page } from 'playwright-core';
 import { docker } from '../support/docker';
-import { suffix } from '../support/http';
-import { postDetailPattern, postPaths, validPost } from '../support/posts';
+import { httpClient, suffix } from '../support/http';
+import { jsonHeaders, postDetailPattern, postPaths, validPost } from '../support/posts';
 import { appName, welcomeText } from '../support/product';
 import { Stack, startStack } from '../support/stack';
 import { eventually } from '../support/wait';
@@ -115,6 +115,34 @@ it('creates a post through the form and then sees it in the list', async () => {
   await screenshot(page, 'posts-with-new-post');
 
   expect(await postTitlesOnPage(page)).toContain(title);
+  expect(errors).toEqual([]);
+  await page.context().close();
+});
+
+it('keeps a post of 150- and 400-letter words inside a 375-pixel-wide screen, in the list and on its page', async () => {
+  const word = 'W'.repeat(150);
+  const created = await httpClient(stack.baseUrl).post(
+    postPaths.api,
+    validPost(word, { body: 'B'.repeat(400) }),
+    {
+      headers: jsonHeaders,
+    },
+  );
+  expect(created.status).toBe(201);
+  const { page, errors } = await watchedPage(browser, { width: 375, height: 740 });
+  // How far the page is wider than the screen (evaluated in the page, hence a string: no DOM types here).
+  const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+
+  await page.goto(url(postPaths.list));
+  await expectVisible(page, word.slice(0, 20));
+  const inList = await overflow();
+  await page.goto(url(postPaths.detail(created.data.id)));
+  await page.locator('article.post-detail h1').waitFor({ state: 'visible' });
+  await screenshot(page, 'post-detail-375');
+  const onPage = await overflow();
+
+  expect(inList).toBeLessThanOrEqual(0);
+  expect(onPage).toBeLessThanOrEqual(0);
   expect(errors).toEqual([]);
   await page.context().close();
 });

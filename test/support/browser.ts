@@ -86,8 +86,9 @@ export interface WatchedPage {
  */
 export async function watchedPage(
   browser: Browser,
+  viewport = { width: 1100, height: 800 },
 ): Promise<WatchedPage & { expectStatusOf(url: string): void }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
   const expected = new Set<string>();
