@@ -192,6 +192,38 @@ describe('images for deployment', () => {
   });
 });
 
+describe('scripts/pin-images.sh', () => {
+  it('pins a compose default to the digest its registry serves, leaves APP_IMAGE alone, re-pins a moved tag', async () => {
+    const ref = `${repo()}:pin`;
+    await derivedImage(ref, ['LABEL pin=1']);
+    await docker(['push', ref]);
+    const compose = path.join(work, 'pin.compose.yml');
+    const app = '    image: ${APP_IMAGE:-example/app:latest}';
+    fs.writeFileSync(compose, `services:\n  web:\n    image: \${WEB_IMAGE:-${ref}}\n  app:\n${app}\n`);
+    const pin = () => runScript(path.join(projectRoot, 'scripts', 'pin-images.sh'), [compose], process.env);
+    const served = async () =>
+      (await docker(['image', 'inspect', '-f', '{{index .RepoDigests 0}}', ref])).trim().split('@')[1];
+
+    const first = await pin();
+    const firstDigest = await served();
+    const pinned = fs.readFileSync(compose, 'utf8');
+    await derivedImage(ref, ['LABEL pin=2']); // the tag moves
+    await docker(['push', ref]);
+    const second = await pin();
+    const repinned = fs.readFileSync(compose, 'utf8');
+
+    expect(first.code).toBe(0);
+    expect(firstDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(pinned).toContain(`image: \${WEB_IMAGE:-${ref}@${firstDigest}}`);
+    expect(pinned).toContain(app);
+    expect(second.code).toBe(0);
+    expect(repinned).toContain(`image: \${WEB_IMAGE:-${ref}@${await served()}}`);
+    expect(await served()).not.toBe(firstDigest);
+    expect(repinned.match(/@sha256:/g)).toHaveLength(1);
+    await docker(['rmi', ref]).catch(() => undefined);
+  });
+});
+
 describe('scripts/deploy.sh input checks', () => {
   it.each([
     ['a lower-case key', 'http_port=8080', 'not a valid key'],
