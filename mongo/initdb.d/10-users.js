@@ -41,7 +41,9 @@ function ensureUser(user, passwordFile, roles) {
 }
 
 ensureUser(env.APP_DB_USER || 'app', required('APP_DB_PASSWORD_FILE'), [{ role: 'readWrite', db: dbName }]);
-ensureUser(env.BACKUP_DB_USER || 'backup', required('BACKUP_DB_PASSWORD_FILE'), [{ role: 'backup', db: 'admin' }]);
+ensureUser(env.BACKUP_DB_USER || 'backup', required('BACKUP_DB_PASSWORD_FILE'), [
+  { role: 'backup', db: 'admin' },
+]);
 ensureUser(env.RESTORE_DB_USER || 'restore', required('RESTORE_DB_PASSWORD_FILE'), [
   { role: 'restore', db: 'admin' },
 ]);
