@@ -9,7 +9,7 @@ const project = (name, extra = {}) => ({
   testMatch: [`<rootDir>/test/${name}/**/*.test.ts`],
   ...extra,
 });
-// A removable feature keeps its tests in its own folder (app/src/fibonacci/): deleting the folder deletes them.
+// A removable feature (the demo) keeps its tests in its own folder under app/src/: deleting it deletes them.
 const featureUnitTests = '<rootDir>/app/src/**/*.test.ts';
 const featureIntegrationTests = '<rootDir>/app/src/**/*.integration.test.ts';
 const featureStackTests = '<rootDir>/app/src/**/*.stack.test.ts';

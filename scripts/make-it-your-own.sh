@@ -1,26 +1,30 @@
 #!/usr/bin/env bash
-# Renames the template after your product, and optionally removes the fibonacci demo:
-#   scripts/make-it-your-own.sh <slug> "<Display Name>" [--remove-demo]
+# Renames the template after your product, optionally removes the fibonacci demo, and retakes the README's
+# screenshots (npm run screenshots: Docker and Chromium; skipped with --no-screenshots or without Docker):
+#   scripts/make-it-your-own.sh <slug> "<Display Name>" [--remove-demo] [--no-screenshots]
 #   scripts/make-it-your-own.sh notes "Notes" --remove-demo
 #
 # The names live in one place, package.json: "name" (the slug: compose project, logger service, image and
 # install paths), and "product" (displayName for page titles, database, image). The app reads them from there
 # at run time. Files that cannot read package.json (compose, the Dockerfile's labels, deploy scripts, docs)
-# carry the slug, so this script rewrites it everywhere git tracks it, updates the lockfile, and fails if the
-# old slug is left anywhere. Run it on a clean checkout and review `git diff` afterwards.
+# carry the slug, so this script rewrites it as a whole name (never inside a longer word) in the files outside
+# app/ and test/ (code reads package.json), updates the lockfile, formats what it changed, and fails if the
+# old slug is left. Running it again with the same names changes nothing. Review `git diff` afterwards.
 set -euo pipefail
 
 usage() {
-  sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'
   echo "slug: lowercase letters, digits and dashes, starting with a letter (e.g. notes, acme-notes)"
 }
 die() { printf 'make-it-your-own: %s\n' "$*" >&2; exit 1; }
 
 remove_demo=false
+screenshots=true
 args=()
 for arg in "$@"; do
   case $arg in
     --remove-demo) remove_demo=true ;;
+    --no-screenshots) screenshots=false ;;
     -h | --help) usage; exit 0 ;;
     -*) usage >&2; die "unknown option: $arg" ;;
     *) args+=("$arg") ;;
@@ -37,13 +41,26 @@ command -v node >/dev/null || die "node is needed (it edits package.json)"
 git rev-parse --is-inside-work-tree >/dev/null 2>&1 || die "run it inside the git checkout"
 
 old_slug=$(node -p 'require("./package.json").name')
-[[ $old_slug != "$slug" ]] || die "the product is already called '$slug'"
+changed=()
 
-echo "==> renaming '$old_slug' to '$slug' (display name: $display)"
-# Every tracked text file that mentions the slug (the lockfile is rewritten by node below, as JSON).
-mapfile -t files < <(git grep -l -I -F -e "$old_slug" -- . ':!package-lock.json' || true)
+if [[ $old_slug == "$slug" ]]; then
+  echo "==> already called '$slug': no name to replace"
+else
+  echo "==> renaming '$old_slug' to '$slug' (display name: $display)"
+fi
+# The tracked text files that hold the slug as a whole name: not app/ or test/ (the code reads package.json,
+# and a slug that is also a word there, like a resource's name, must stay), not CI's recorded data.
+# whole_name: the lines of its input that hold OLD as a whole name (perl: git grep -P is not in every git).
+# shellcheck disable=SC2016  # perl code, which reads the name from its environment
+whole_name() { OLD="$old_slug" perl -ne 'print if /(?<![A-Za-z0-9])\Q$ENV{OLD}\E(?![A-Za-z0-9])/'; }
+outside_code=(-- . ':!package-lock.json' ':!app' ':!test' ':!.ci')
+mapfile -t files < <(git grep -l -I -F -e "$old_slug" "${outside_code[@]}" || true)
+[[ $old_slug == "$slug" ]] && files=()
 for f in "${files[@]}"; do
-  OLD="$old_slug" NEW="$slug" perl -pi -e 's/\Q$ENV{OLD}\E/$ENV{NEW}/g' "$f"
+  [[ -n $(whole_name <"$f") ]] || continue
+  # shellcheck disable=SC2016  # perl code, as above
+  OLD="$old_slug" NEW="$slug" perl -pi -e 's/(?<![A-Za-z0-9])\Q$ENV{OLD}\E(?![A-Za-z0-9])/$ENV{NEW}/g' "$f"
+  changed+=("$f")
   echo "    $f"
 done
 
@@ -77,15 +94,33 @@ for f in "${db_files[@]}"; do
 done
 
 if $remove_demo; then
-  echo "==> removing the fibonacci demo: app/src/fibonacci/ and its line in app/src/demos.ts"
+  echo "==> removing the fibonacci demo: app/src/fibonacci/, its nginx snippet, and where the docs name it"
   # --ignore-unmatch: a fork that removed it already runs this again without harm.
   git rm -r -q --ignore-unmatch app/src/fibonacci nginx/snippets/demos/fibonacci.conf
-  perl -ni -e 'print unless /fibonacci/i' app/src/demos.ts
-  left=$(git grep -n -i -I fibonacci -- app test scripts nginx Dockerfile 'docker-compose*.yml' ':!scripts/make-it-your-own.sh' ':!test/unit/make-it-your-own.test.ts' || true)
+  # Its line in demos.ts and the README's lines about it (a table row, a checklist item of two lines).
+  perl -ni -e 'print unless /fibonacci/i' app/src/demos.ts README.md
+  perl -pi -e 's/, `fibonacci\/`//' CONTRIBUTING.md
+  changed+=(README.md CONTRIBUTING.md)
+  left=$(git grep -n -i -I fibonacci -- app test scripts nginx monitoring docs Dockerfile 'docker-compose*.yml' \
+    README.md CONTRIBUTING.md jest.config.js ':!scripts/make-it-your-own.sh' ':!test/unit/make-it-your-own.test.ts' || true)
   [[ -z $left ]] || die "the demo is still referenced:"$'\n'"$left"
 fi
 
-left=$(git grep -n -I -F -e "$old_slug" -- . || true)
-[[ -z $left ]] || die "the old name is still there:"$'\n'"$left"
+# Markdown tables realign when a name changes length: let prettier (the project's formatter) redo them.
+mapfile -t docs < <(printf '%s\n' ${changed[@]+"${changed[@]}"} | grep -E '\.(md|json|ya?ml)$' | sort -u)
+if [[ ${#docs[@]} -gt 0 && -x node_modules/.bin/prettier ]]; then
+  node_modules/.bin/prettier --log-level warn --write "${docs[@]}"
+elif [[ ${#docs[@]} -gt 0 ]]; then
+  echo "    (no node_modules: run 'npm ci && npm run format' to realign the tables of ${docs[*]})"
+fi
+
+left=$(git grep -n -I -F -e "$old_slug" "${outside_code[@]}" | whole_name || true)
+[[ $old_slug == "$slug" || -z $left ]] || die "the old name is still there:"$'\n'"$left"
+if $screenshots && docker info >/dev/null 2>&1; then
+  echo "==> retaking the README's screenshots with the new name (npm run screenshots)"
+  npm run -s screenshots || die "the browser tests failed: the screenshots in docs/screenshots/ may be partly new"
+else
+  echo "==> screenshots not retaken: run 'npm run screenshots' (Docker and Chromium) to show the new name"
+fi
 echo "==> done. Next: review 'git diff', then npm run typecheck && npm run lint && npm run test:unit"
 echo "    The checklist in the README lists what to change by hand (image source label, your registry)."

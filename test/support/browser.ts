@@ -4,6 +4,8 @@ import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 import { projectRoot } from './stack';
 
 export const screenshotDir = path.join(projectRoot, 'test-results', 'screenshots');
+/** The README's pictures. `npm run screenshots` (SCREENSHOTS_TO_DOCS=1) rewrites each one a test takes. */
+export const docsScreenshotDir = path.join(projectRoot, 'docs', 'screenshots');
 
 // Headless, and quiet on the network: no first-run, sync, update or QUIC traffic, only the pages we open.
 const args = [
@@ -102,10 +104,15 @@ export async function watchedPage(
   return { page, errors, expectStatusOf: (url) => expected.add(url) };
 }
 
-/** Full-page screenshot at test-results/screenshots/<name>.png; returns the path. */
+/**
+ * Full-page screenshot at test-results/screenshots/<name>.png; returns the path. With SCREENSHOTS_TO_DOCS=1
+ * it also replaces docs/screenshots/<name>.png when that file exists (add a file there to make it one).
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
+  const docs = path.join(docsScreenshotDir, `${name}.png`);
+  if (process.env.SCREENSHOTS_TO_DOCS === '1' && fs.existsSync(docs)) fs.copyFileSync(file, docs);
   return file;
 }
