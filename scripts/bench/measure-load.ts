@@ -3,6 +3,7 @@
  * project name, free ports, torn down with -v), seeded size by size with the app image's seeder, every
  * scenario of scenarios.ts through nginx and straight to the app, and nginx's own /nginx-health as the ceiling.
  */
+import { deepestPage } from '../../app/src/posts/pagination';
 import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
 import {
@@ -41,10 +42,11 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 
 /**
  * Where the deep scenarios point. The cursor is found the way a client finds it: jump by number to a few
- * pages before the last, then follow the API's `next` links to the last page, so it is a real `next` cursor.
+ * pages before the deep page, then follow the API's `next` links to it, so it is a real `next` cursor.
  */
 export async function sizeContext(apiBase: string, posts: number): Promise<SizeContext> {
-  const deepPage = Math.max(2, Math.ceil(posts / PAGE_SIZE));
+  // Numbered pages stop at a fixed depth (deeper ones redirect to the cursor listing): the deepest one served.
+  const deepPage = Math.max(2, Math.min(Math.ceil(posts / PAGE_SIZE), deepestPage(PAGE_SIZE)));
   const page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
   const first = (page1.items as { id: string }[] | undefined)?.[0];
   if (!first) throw new Error(`GET /api/posts returned no items with ${posts} posts seeded`);

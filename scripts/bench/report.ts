@@ -67,7 +67,7 @@ export function formatReport(raw: RawResults, summary: Summary): string {
   if (raw.sizes.length) {
     out.push(
       table([
-        ['posts', 'seed s (wall)', 'seeder says', 'last page'],
+        ['posts', 'seed s (wall)', 'seeder says', 'deepest numbered page'],
         ...raw.sizes.map((s) => [s.posts, s.seed_s, s.seed_output, s.context.deepPage]),
       ]),
     );

@@ -16,8 +16,8 @@ export type ScenarioId =
 /** What each scenario is called in tables and the chart, whatever the size. */
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   page1: `${postRoutes.list} (page 1)`,
-  deep_number: `${postRoutes.list}?page=<last>`,
-  deep_cursor: `${postRoutes.list}?before=<cursor of last page>`,
+  deep_number: `${postRoutes.list}?page=<deepest>`,
+  deep_cursor: `${postRoutes.list}?before=<cursor of that page>`,
   post_page: postRoutes.detail,
   api_list: `GET ${postRoutes.api}`,
   api_create: `POST ${postRoutes.api}`,
@@ -27,9 +27,9 @@ export const SCENARIO_TITLES: Record<ScenarioId, string> = {
 /** Where this size's deep scenarios point, found before measuring (see measure-load.ts). */
 export interface SizeContext {
   posts: number;
-  /** The last page by number. */
+  /** The deepest page by number: the last one, or the deepest that numbered pages reach (deepestPage). */
   deepPage: number;
-  /** The cursor (from an API `next` link) of the same last page. */
+  /** The cursor (from an API `next` link) of the same page. */
   deepCursor: string;
   /** One post to open. */
   postId: string;

@@ -96,7 +96,7 @@ export function summarize(raw: RawResults) {
       posts_vs_render_all_100k: ratio(rps(s100k, 'page1', 'direct'), rps(s100k, 'render_all', 'baseline')),
       page1_100k_vs_10k: ratio(rps(s100k, 'page1', 'direct'), rps(s10k, 'page1', 'direct')),
       page1_1m_vs_10k: ratio(rps(s1m, 'page1', 'direct'), rps(s10k, 'page1', 'direct')),
-      // The worse of the two ways to reach the last page: by number (bookmarks) and by cursor ("Older" links).
+      // The worse of the two ways to reach a deep page: by number (bookmarks, up to the depth) and by cursor.
       deep_vs_page1_100k: deepNumber != null && deepCursor != null ? Math.min(deepNumber, deepCursor) : null,
       deep_number_vs_page1_100k: deepNumber,
       deep_cursor_vs_page1_100k: deepCursor,

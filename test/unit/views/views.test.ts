@@ -34,6 +34,11 @@ describe('views', () => {
       expect(html).toContain(`<a class="brand" href="/">${TEST_APP_NAME_HTML}</a>`);
     });
 
+    it('shows the request id on error pages only (other pages stay the same for every request)', () => {
+      const isError = Number(VIEW_FIXTURES[view]?.locals.status ?? 200) >= 400;
+      expect(html.includes('req-1234')).toBe(isError);
+    });
+
     it('escapes user-provided text', () => {
       expect(html).not.toContain(HOSTILE);
       expect(html).not.toMatch(/<script/i);

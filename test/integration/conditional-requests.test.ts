@@ -1,0 +1,46 @@
+import { stopServer } from '../../app/src/server';
+import { dbNameFor, startTestServer, type TestServer } from '../support/http';
+import { jsonHeaders, postPaths, validPost } from '../support/posts';
+
+// Conditional GETs: every page and API answer carries an ETag, and a client (or nginx) that sends it back
+// with If-None-Match gets 304 without the body while nothing changed, and 200 with the new body once it did.
+jest.setTimeout(60_000);
+
+describe('ETag and If-None-Match', () => {
+  let t: TestServer;
+  let id: string;
+
+  beforeAll(async () => {
+    t = await startTestServer({ DB_NAME: dbNameFor(__filename) });
+    id = (await t.http.post(postPaths.api, validPost('Conditional'), { headers: jsonHeaders })).data.id;
+  });
+  afterAll(async () => {
+    await stopServer(t.running);
+  });
+
+  const paths = () => ['/', postPaths.list, postPaths.detail(id), postPaths.api, postPaths.apiItem(id)];
+
+  it('sends an ETag with every page and API answer, and 304 with no body for a matching If-None-Match', async () => {
+    for (const path of paths()) {
+      const first = await t.http.get(path);
+      const again = await t.http.get(path, { headers: { 'if-none-match': first.headers.etag } });
+
+      expect({ path, status: first.status, etag: first.headers.etag }).toEqual({
+        path,
+        status: 200,
+        etag: expect.stringMatching(/^W\/".+"$/),
+      });
+      expect({ path, status: again.status, body: again.data }).toEqual({ path, status: 304, body: '' });
+    }
+  });
+
+  it('answers 200 with the new content once the listing changed', async () => {
+    const before = await t.http.get(postPaths.api);
+
+    await t.http.post(postPaths.api, validPost('Newer'), { headers: jsonHeaders });
+    const after = await t.http.get(postPaths.api, { headers: { 'if-none-match': before.headers.etag } });
+
+    expect(after.status).toBe(200);
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+});
