@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-// deploy.sh and deploy --swarm with a stand-in `ssh` first on PATH that records its arguments and the
+// deploy.sh and deploy --swarm with a recording `ssh` first on PATH that records its arguments and the
 // remote command, and answers 0: what reaches ssh, and whether a hostile host or folder gets there at all.
 const root = path.resolve(__dirname, '..', '..');
 let bin: string;
