@@ -18,7 +18,7 @@ ACME_ENV="${ACME_ENV:-staging}"
 ACME_RENEW_DAYS="${ACME_RENEW_DAYS:-30}"
 ACME_CHECK_INTERVAL="${ACME_CHECK_INTERVAL:-43200}"
 ACME_RETRY_INTERVAL="${ACME_RETRY_INTERVAL:-600}"
-NGINX_UID=101
+NGINX_UID=${NGINX_UID:-101}
 
 log() { echo "acme: $*"; }
 fail() {
@@ -61,6 +61,10 @@ lego_cmd() {
 }
 
 checksum() { cksum "$crt" 2>/dev/null || echo none; }
+current_generation() { cat "$LIVE/generation" 2>/dev/null || echo none; }
+# Whether nginx has a pair to read: the folder live/generation names (volumes of earlier versions had a flat
+# pair and no such folder: they get one at the first check).
+deployed() { [ -s "$LIVE/$(current_generation)/fullchain.pem" ]; }
 
 # Deploying writes the pair into a new folder live/<generation>/ and then points live/generation at it by one
 # rename: nginx reads the pair that file names, so a stop at any moment leaves a whole pair, never a mix.
@@ -68,6 +72,7 @@ checksum() { cksum "$crt" 2>/dev/null || echo none; }
 # (uid 101) answers 403 for them, and every renewal that needs a fresh validation fails.
 deploy() (
   umask 077
+  previous=$(current_generation)
   gen=$(date -u +%Y%m%dT%H%M%SZ)
   dir="$LIVE/$gen"
   mkdir -p "$dir"
@@ -81,10 +86,11 @@ deploy() (
   echo "$gen" >"$LIVE/generation.new"
   chmod 0644 "$LIVE/generation.new"
   mv -f "$LIVE/generation.new" "$LIVE/generation"
-  # Keep this generation and the one before (a reload may still read it); drop older ones and the flat pair
-  # that earlier versions wrote. The folders are timestamps, so the glob lists them oldest first.
-  set -- "$LIVE"/*/
-  while [ $# -gt 2 ]; do rm -rf "$1" && shift; done
+  # Keep this generation and the one it replaced (a reload may still read it); drop every other folder and
+  # the flat pair that earlier versions wrote.
+  for old in "$LIVE"/*/; do
+    case "${old%/}" in "$dir" | "$LIVE/$previous" | "$LIVE/*") ;; *) rm -rf "$old" ;; esac
+  done
   rm -f "$LIVE/fullchain.pem" "$LIVE/privkey.pem"
   log "deployed a new certificate for $DOMAIN (generation $gen)"
 )
@@ -104,7 +110,7 @@ run_once() {
       lego_cmd renew --days "$ACME_RENEW_DAYS" || return 1
     fi
   fi
-  if [ "$(checksum)" != "$before" ] || [ ! -s "$LIVE/fullchain.pem" ]; then deploy; fi
+  if [ "$(checksum)" != "$before" ] || ! deployed; then deploy; fi
 }
 
 log "DOMAIN=$DOMAIN ACME_ENV=$ACME_ENV server=$server"

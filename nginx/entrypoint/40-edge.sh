@@ -87,7 +87,11 @@ fi
 
 # ---- the certificate -----------------------------------------------------------------------------------
 # The issued pair: the folder live/generation names (acme/acme.sh), or the flat pair older versions wrote.
-generation() { cat "$CERTS/generation" 2>/dev/null || echo none; }
+# A generation is a UTC timestamp (20260101T000000Z); anything else in the file is ignored.
+generation() {
+  gen=$(cat "$CERTS/generation" 2>/dev/null || echo none)
+  case "$gen" in *[!0-9TZ]* | '') echo none ;; *) echo "$gen" ;; esac
+}
 issued_dir() {
   gen=$(generation)
   if [ -r "$CERTS/$gen/fullchain.pem" ]; then echo "$CERTS/$gen"; else echo "$CERTS"; fi
@@ -97,6 +101,7 @@ pair_matches() {
   cert_key=$(openssl x509 -noout -pubkey -in "$1/fullchain.pem" 2>/dev/null) &&
     key_key=$(openssl pkey -pubout -in "$1/privkey.pem" 2>/dev/null) && [ "$cert_key" = "$key_key" ]
 }
+# Sets d to the folder of the pair it checked, so the caller points nginx at exactly that pair.
 issued_available() {
   d=$(issued_dir)
   [ -r "$d/fullchain.pem" ] && [ -r "$d/privkey.pem" ] || return 1
@@ -107,8 +112,8 @@ issued_available() {
 point_at() { printf 'ssl_certificate %s;\nssl_certificate_key %s;\n' "$1" "$2" >"$EDGE/tls-cert.conf"; }
 
 if issued_available; then
-  point_at "$(issued_dir)/fullchain.pem" "$(issued_dir)/privkey.pem"
-  log "using the issued certificate in $(issued_dir)"
+  point_at "$d/fullchain.pem" "$d/privkey.pem"
+  log "using the issued certificate in $d"
 else
   command -v openssl >/dev/null || fail "openssl is missing from the nginx image: cannot make the self-signed certificate"
   name="${DOMAIN:-localhost}"
@@ -134,7 +139,7 @@ watch_certificates() {
     seen=$now
     issued_available || continue
     cp "$EDGE/tls-cert.conf" "$EDGE/tls-cert.conf.previous"
-    point_at "$(issued_dir)/fullchain.pem" "$(issued_dir)/privkey.pem"
+    point_at "$d/fullchain.pem" "$d/privkey.pem"
     if out=$(nginx -t 2>&1); then
       nginx -s reload && log "certificate generation $now: nginx -t passed, reloaded"
     else
