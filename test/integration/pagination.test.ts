@@ -146,8 +146,9 @@ describe('listing and pagination', () => {
     expect(page.headers.location).toMatch(new RegExp(`^${postPaths.list}\\?before=[\\w-]+&limit=3$`));
     const cursorPage = await t.http.get(page.headers.location);
     expect(cursorPage.status).toBe(200);
-    // The cursor continues after the 40th post: the 41st is first.
-    expect(cursorPage.data).toContain(`/posts/${all.data.items[40].id}"`);
+    // The cursor continues right after the deepest numbered page (page 14, posts 40-42): post 43 is first.
+    expect(cursorPage.data).toContain(`/posts/${all.data.items[42].id}"`);
+    expect(cursorPage.data).not.toContain(`/posts/${all.data.items[41].id}"`);
     expect(api.status).toBe(400);
     expect(api.data.fields.page[0]).toContain(`${postPaths.api}?before=`);
     expect(deepest.status).toBe(200);

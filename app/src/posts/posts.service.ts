@@ -83,8 +83,9 @@ export class PostsService {
     const empty = { ...meta, items: [], next: null };
     if (page > pages && pages <= deepest) return { ...empty, beyondLast: true };
     if (page > deepest) {
-      // Skipping is O(skipped): past the depth, hand out the cursor of the post at the depth instead.
-      const [atDepth] = await this.find({}, this.depthMax - 1, 1);
+      // Skipping is O(skipped): past the depth, hand out the cursor that follows the deepest numbered page
+      // (the same documents that page reads) instead.
+      const [atDepth] = await this.find({}, deepest * limit - 1, 1);
       if (!atDepth) return { ...empty, beyondLast: true };
       return { ...empty, tooDeep: this.cursorOf(toPost(atDepth)) };
     }
