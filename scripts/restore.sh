@@ -41,7 +41,7 @@ trap 'rm -f "$log"' EXIT
 as_user() {
   docker compose exec -T -e TARGET="$target" -e AS="$1" -e JS="$2" -e NAMES="${3:-}" mongo_db sh -c 'mongosh --quiet --norc --eval "
     const up = process.env.AS.toUpperCase();
-    const pw = require(\"fs\").readFileSync(process.env[up + \"_DB_PASSWORD_FILE\"], \"utf8\").trim();
+    const pw = require(\"fs\").readFileSync(process.env[up + \"_DB_PASSWORD_FILE\"], \"utf8\").replace(/\\r?\\n$/, \"\");
     db.getSiblingDB(\"admin\").auth(process.env[up + \"_DB_USER\"] || process.env.AS, pw);
     db = db.getSiblingDB(process.env.TARGET);
     $JS"'
@@ -49,8 +49,8 @@ as_user() {
 backup_shell() { as_user backup "$1"; }
 drop_target() {
   local names
-  names=$(backup_shell 'print(db.getCollectionNames().join(" "));')
-  as_user restore 'process.env.NAMES.split(" ").filter(Boolean).forEach((c) => db.getCollection(c).drop());' "$names" >/dev/null
+  names=$(backup_shell 'print(JSON.stringify(db.getCollectionNames()));')
+  as_user restore 'JSON.parse(process.env.NAMES).forEach((c) => db.getCollection(c).drop());' "$names" >/dev/null
 }
 
 # The restore user (restore role): the backup user can only read, so a leaked backup password writes nothing.

@@ -15,6 +15,8 @@ const env = process.env;
 const readSecret = (file) => {
   const value = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
   if (!value) throw new Error(`${file} is empty`);
+  // One line: every tool that reads it (backup.sh, restore.sh) takes the line without its line break.
+  if (/[\r\n]/.test(value)) throw new Error(`${file} must hold one line`);
   return value;
 };
 const required = (name) => {

@@ -338,10 +338,14 @@ describe('limits on every proxied location', () => {
 
   it('counts an IPv6 client by its /64: 12 POSTs from 12 addresses of one /64 meet 429, another /64 posts', async () => {
     const api = httpClient(stack.current.baseUrl);
-    // Written as clients send them; nginx keys on the canonical form (2001:db8:7:1::/64 for all twelve).
-    const sameNet = Array.from({ length: 12 }, (_, i) =>
-      i % 2 ? `2001:db8:7:1::${i + 1}` : `2001:0DB8:0007:0001:${i + 1}:0:0:1`,
-    );
+    // Three spellings of 2a00:0:0:7::/64 whose canonical forms differ ("2a00:0:0:7::n", "2a00::7:a:b:c:n",
+    // "2a00:0:0:7:n::1"): nginx must find one /64 in all of them.
+    const forms = [
+      (n: number) => `2a00:0:0:7::${n}`,
+      (n: number) => `2a00::7:a:b:c:${n}`,
+      (n: number) => `2A00:0000:0000:0007:${n}:0:0:1`,
+    ];
+    const sameNet = Array.from({ length: 12 }, (_, i) => forms[i % 3]!(i + 1));
     const statuses: number[] = [];
     const t0 = Date.now();
     for (const ip of sameNet) {
@@ -352,10 +356,10 @@ describe('limits on every proxied location', () => {
     }
     const seconds = (Date.now() - t0) / 1000;
     const other = await api.post(postPaths.api, validPost('v6 other'), {
-      headers: { ...jsonHeaders, ...client('2001:db8:7:2::1') },
+      headers: { ...jsonHeaders, ...client('2a00:0:0:8::1') },
     });
     const compressed = await api.post(postPaths.api, validPost('v6 compressed'), {
-      headers: { ...jsonHeaders, ...client('2001:db8:7::1') }, // 2001:db8:7:0::/64, yet another client
+      headers: { ...jsonHeaders, ...client('2a00::1') }, // 2a00:0:0:0::/64, yet another client
     });
 
     const created = statuses.filter((s) => s === 201).length;

@@ -10,6 +10,7 @@ const root = path.resolve(__dirname, '..', '..');
 
 it.each([
   ['plain', 'Abc123def456'],
+  ['a Windows line end in its file', 'crlf\r'],
   ['a quote', "it's"],
   ['YAML syntax', '#no comment: [a, {b}] & *c !d | >e'],
   ['double quotes and backslashes', '"q" \\n \\'],
@@ -28,5 +29,5 @@ it.each([
   );
   fs.rmSync(dir, { recursive: true });
 
-  expect(parse(config)).toEqual({ password });
+  expect(parse(config)).toEqual({ password: password.replace(/\r$/, '') });
 });
