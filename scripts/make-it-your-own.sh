@@ -114,7 +114,9 @@ elif [[ ${#docs[@]} -gt 0 ]]; then
   echo "    (no node_modules: run 'npm ci && npm run format' to realign the tables of ${docs[*]})"
 fi
 
-left=$(git grep -n -I -F -e "$old_slug" "${outside_code[@]}" | whole_name || true)
+# Occurrences inside the new name (a new slug that extends the old one) are not leftovers.
+# shellcheck disable=SC2016  # perl code, which reads the name from its environment
+left=$(git grep -n -I -F -e "$old_slug" "${outside_code[@]}" | NEW="$slug" perl -pe 's/\Q$ENV{NEW}\E//g' | whole_name || true)
 [[ $old_slug == "$slug" || -z $left ]] || die "the old name is still there:"$'\n'"$left"
 if $screenshots && docker info >/dev/null 2>&1; then
   echo "==> retaking the README's screenshots with the new name (npm run screenshots)"

@@ -13,21 +13,25 @@ files=("$@")
 [ ${#files[@]} -gt 0 ] || files=("$root/docker-compose.yml" "$root/acme/compose.yml" "$root/monitoring/compose.yml")
 
 pattern='^([[:space:]]*image: \$\{)([A-Z0-9_]+)(:-)([^}@]+)(@sha256:[0-9a-f]{64})?(\}.*)$'
+tmp=''
+trap 'rm -f "$tmp"' EXIT
 for file in "${files[@]}"; do
   [ -f "$file" ] || { echo "pin-images: no file $file" >&2; exit 1; }
-  tmp=$(mktemp)
+  tmp=$(mktemp "$file.XXXXXX")
+  cp -p "$file" "$tmp" && : >"$tmp" # the file's mode, for the rename below
   while IFS= read -r line || [ -n "$line" ]; do
     if [[ $line =~ $pattern && ${BASH_REMATCH[2]} != APP_IMAGE ]]; then
       ref=${BASH_REMATCH[4]}
-      repo=${ref%:*}
-      docker pull -q "$ref" >/dev/null || { rm -f "$tmp"; echo "pin-images: cannot pull $ref" >&2; exit 1; }
-      digest=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" |
-        sed -n "s#^\(docker.io/\)\{0,1\}\(library/\)\{0,1\}${repo//./\\.}@\(sha256:[0-9a-f]\{64\}\)\$#\3#p" | head -n 1)
-      [ -n "$digest" ] || { rm -f "$tmp"; echo "pin-images: $ref has no digest from its registry" >&2; exit 1; }
+      # The digest the registry answered for the tag now (docker pull prints it), not an older one the
+      # engine may also remember for the repository.
+      digest=$(docker pull "$ref" | sed -n 's/^Digest: \(sha256:[0-9a-f]\{64\}\)$/\1/p') ||
+        { echo "pin-images: cannot pull $ref" >&2; exit 1; }
+      [ -n "$digest" ] || { echo "pin-images: $ref has no digest from its registry" >&2; exit 1; }
       line="${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[3]}${ref}@${digest}${BASH_REMATCH[6]}"
       echo "pin-images: ${BASH_REMATCH[2]} $ref@$digest"
     fi
     printf '%s\n' "$line" >>"$tmp"
   done <"$file"
-  cat "$tmp" >"$file" && rm -f "$tmp"
+  # One rename per file: an interrupted run leaves each file whole, old or new.
+  mv "$tmp" "$file"
 done

@@ -9,9 +9,10 @@ check_ssh_host() {
   fi
 }
 
-# check_remote_dir DIR: an absolute path of plain characters, so it can never break out of the remote command.
+# check_remote_dir DIR: an absolute path of plain characters, never / itself, no . or .. parts: it can never
+# break out of the remote command, nor name a folder above the one meant.
 check_remote_dir() {
-  if ! [[ $1 =~ ^/[A-Za-z0-9._/-]*$ ]]; then
+  if ! [[ $1 =~ ^/[A-Za-z0-9._/-]*[A-Za-z0-9_-]$ ]] || [[ /$1/ == */../* || /$1/ == */./* ]]; then
     echo "deploy: --dir '$1' must be an absolute path of letters, digits, . _ - and /" >&2
     return 1
   fi

@@ -36,6 +36,8 @@ it.each([
   ['an ssh option after --', ['--pull', '--', '-oProxyCommand=touch /tmp/pwned']],
   ['a folder that closes the quotes', ['--pull', '--dir', "/opt/x'; touch /tmp/pwned; '", 'u@h']],
   ['a relative folder', ['--pull', '--dir', 'opt/stack', 'u@h']],
+  ['the root folder', ['--pull', '--dir', '/', 'u@h']],
+  ['a folder with ..', ['--pull', '--dir', '/opt/../etc', 'u@h']],
   ['a swarm node that is an ssh option', ['--swarm', '--node', '-oProxyCommand=touch /tmp/pwned', 'u@h']],
   ['a swarm folder with a space', ['--swarm', '--dir', '/opt/my stack', 'u@h']],
 ])('refuses %s before ssh runs', (_label, args) => {

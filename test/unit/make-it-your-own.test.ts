@@ -138,3 +138,15 @@ it('replaces the name only where it stands alone, never inside a longer word or 
     `See other-name.service and ${name}x and x${name}.`,
   );
 });
+
+it('renames to a name that extends the old one (the old name inside the new one is no leftover)', () => {
+  const { name, product } = readJson('package.json') as { name: string; product: { displayName: string } };
+  git(['add', '-A']);
+  git(['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'before', '--allow-empty']);
+
+  const result = run([`${name}-pro`, product.displayName, '--no-screenshots']);
+
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+  expect(readJson('package.json').name).toBe(`${name}-pro`);
+});
