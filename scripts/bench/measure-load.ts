@@ -4,6 +4,7 @@
  * scenario of scenarios.ts through nginx and straight to the app, and nginx's own /nginx-health as the ceiling.
  */
 import { deepestPage } from '../../app/src/posts/pagination';
+import { wrk } from './wrk';
 import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
 import {
@@ -47,7 +48,13 @@ async function getJson(url: string): Promise<Record<string, unknown>> {
 export async function sizeContext(apiBase: string, posts: number): Promise<SizeContext> {
   // Numbered pages stop at a fixed depth (deeper ones redirect to the cursor listing): the deepest one served.
   const deepPage = Math.max(2, Math.min(Math.ceil(posts / PAGE_SIZE), deepestPage(PAGE_SIZE)));
-  const page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+  // The app reuses its "about N posts" total for a few seconds (LISTING_TOTAL_CACHE_MS): wait until it has
+  // seen the seed, or the deep pages would be past its idea of the last page.
+  let page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+  for (let waited = 0; Number(page1.total) < posts && waited < 30_000; waited += 500) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+  }
   const first = (page1.items as { id: string }[] | undefined)?.[0];
   if (!first) throw new Error(`GET /api/posts returned no items with ${posts} posts seeded`);
   const hops = Math.min(3, deepPage - 1);
@@ -154,7 +161,9 @@ export async function measureLoad(
           runs.push({ ...run, scenario: sc.id, via, posts });
         }
       }
-      out.push({ posts, seed_s, seed_output, context, runs, rss_mb_samples: rss });
+      const page1 = scenarios(context).find((sc) => sc.id === 'page1')!;
+      const second_generator = await crossCheck(s, `${base.nginx}${page1.path}`, runs, posts, log);
+      out.push({ posts, seed_s, seed_output, context, runs, rss_mb_samples: rss, second_generator });
     }
   } catch (err) {
     failures.push({ step: 'load stack', error: briefError(err) });
@@ -174,4 +183,33 @@ export async function measureLoad(
     await c(['down', '-v', '--remove-orphans', '--timeout', '15']).catch((e: unknown) => log(String(e)));
   }
   return { ceiling, sizes: out };
+}
+
+/**
+ * Page 1 through nginx again with wrk, the same connections and duration: two generators that agree make the
+ * bench's figures the server's, not the client's. Without wrk installed it says so and records nothing.
+ */
+async function crossCheck(
+  s: LoadSettings,
+  url: string,
+  runs: ScenarioRun[],
+  posts: number,
+  log: Log,
+): Promise<SizeRaw['second_generator']> {
+  const autocannon = runs.find((r) => r.scenario === 'page1' && r.via === 'nginx');
+  const result = await wrk(url, {
+    connections: s.connections,
+    duration: s.duration,
+    headers: { accept: 'text/html' },
+  });
+  if (!result || !autocannon) {
+    log(`  second generator: ${result ? 'no autocannon run of page 1 to compare' : 'wrk is not installed'}`);
+    return undefined;
+  }
+  const ratio = Math.round((result.rps / autocannon.rps) * 100) / 100;
+  log(
+    `  page 1, nginx, ${posts} posts, second generator: wrk ${result.rps} req/s (p50 ${result.p50_ms} ms, ` +
+      `p99 ${result.p99_ms} ms, ${result.non2xx3xx} non-2xx/3xx) vs autocannon ${autocannon.rps} req/s: ${ratio}`,
+  );
+  return { tool: 'wrk', ...result, autocannon_rps: autocannon.rps, ratio };
 }

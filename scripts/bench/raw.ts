@@ -1,5 +1,6 @@
 /** The measure part's output (bench-results/raw.json), which the report part reads. Figures only, no verdicts. */
 import type { LoadResult } from './lib';
+import type { WrkResult } from './wrk';
 import type { ScenarioId, SizeContext, Via } from './scenarios';
 
 export interface ScenarioRun extends LoadResult {
@@ -18,6 +19,8 @@ export interface SizeRaw {
   runs: ScenarioRun[];
   /** The app's RSS, sampled every second while nginx or the app was under load. */
   rss_mb_samples: number[];
+  /** Page 1 through nginx measured again by wrk (absent where wrk is not installed). */
+  second_generator?: WrkResult & { tool: 'wrk'; autocannon_rps: number; ratio: number };
 }
 
 export interface StartupRaw {

@@ -102,6 +102,8 @@ export function summarize(raw: RawResults) {
       deep_cursor_vs_page1_100k: deepCursor,
       nginx_vs_direct: ratio(rps(s10k, 'page1', 'nginx'), rps(s10k, 'page1', 'direct')),
       proxied_vs_ceiling: ratio(rps(s10k, 'page1', 'nginx'), raw.ceiling?.rps),
+      // wrk ÷ autocannon on page 1 through nginx at 10 000 posts: near 1 when both generators agree.
+      wrk_vs_autocannon_page1_10k: s10k?.second_generator?.ratio ?? null,
       // The first version's seconds ÷ ours, warm and cold (the name is kept from earlier summaries).
       startup_seed_compose_vs_ours: ratio(first_version?.warm_s, ours?.warm_s),
       startup_cold_seed_compose_vs_ours: ratio(first_version?.cold_s, ours?.cold_s),
