@@ -130,7 +130,7 @@ it('redirects HTTP to HTTPS with DOMAIN, except ACME challenges and health', asy
   const api = httpClient(stack.baseUrl);
   const page = await api.get(`${postPaths.list}?page=2`, { headers: { host: DOMAIN } });
   expect(page.status).toBe(301);
-  expect(page.headers.location).toBe(`https://${DOMAIN}:${httpsPort}/posts?page=2`);
+  expect(page.headers.location).toBe(`https://${DOMAIN}:${httpsPort}${postPaths.list}?page=2`);
   expect((await api.get('/.well-known/acme-challenge/missing')).status).toBe(404);
   expect((await api.get('/nginx-health')).status).toBe(200);
   expect((await api.get('/healthz')).status).toBe(200);

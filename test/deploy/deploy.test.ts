@@ -21,6 +21,7 @@ import {
   tempWorkDir,
 } from '../support/hosts';
 import getPort from 'get-port';
+import { escapeRegExp } from '../support/regexp';
 
 // scripts/deploy.sh for real: over SSH (a dedicated sshd on 127.0.0.1 standing in for the EC2 host, with the
 // local Docker engine as its Docker), pulling from a real registry (Debian's docker-registry on 127.0.0.1).
@@ -254,7 +255,10 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output).toContain(`as ${user.name}`);
     expect(result.output).toContain('passed nginx -t');
     expect(result.output).toMatch(
-      /smoke check passed .*\/readyz 200; \/ 200; \/posts 200; \/posts\/new 200; \/healthz 200;/,
+      new RegExp(
+        `smoke check passed .*/readyz 200; / 200; ${escapeRegExp(postPaths.list)} 200; ` +
+          `${escapeRegExp(postPaths.newForm)} 200; /healthz 200;`,
+      ),
     );
     const health = await http().get('/healthz');
     expect(health.status).toBe(200);

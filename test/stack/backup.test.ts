@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PRODUCT } from '../../app/src/product';
 import { httpClient } from '../support/http';
-import { jsonHeaders, postPaths, validPost } from '../support/posts';
+import { jsonHeaders, postCollection, postPaths, validPost } from '../support/posts';
 import { projectRoot, startStack, type Stack } from '../support/stack';
 
 // scripts/backup.sh and scripts/restore.sh against a real stack: seed, back up, wipe the volume, restore,
@@ -81,13 +81,15 @@ it('backs up, and restores the same posts into a wiped volume', async () => {
 
   console.log(`[backup] ${before.length} posts; ${backup.output.trim()}\n${restore.output.trim()}`);
   expect(backup.code).toBe(0);
-  expect(backup.output).toContain(`${PRODUCT.database}.posts\` (${before.length} documents)`);
+  expect(backup.output).toContain(`${PRODUCT.database}.${postCollection}\` (${before.length} documents)`);
   expect(fs.statSync(archive).size).toBeGreaterThan(1000);
   expect(fs.statSync(archive).mode & 0o777).toBe(0o600); // owner only, whatever the caller's umask
   expect(check.output).toContain('check passed');
   expect(check.code).toBe(0);
   expect(wiped).not.toEqual(before);
-  expect(restore.output).toContain(`${PRODUCT.database}.posts (${before.length} documents, 0 failures)`);
+  expect(restore.output).toContain(
+    `${PRODUCT.database}.${postCollection} (${before.length} documents, 0 failures)`,
+  );
   expect(restore.code).toBe(0);
   expect(after).toEqual(before);
 });

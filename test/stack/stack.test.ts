@@ -3,7 +3,7 @@ import { PRODUCT } from '../../app/src/product';
 import { containerLogs, docker, inspect, jsonLines } from '../support/docker';
 import { escapeHtml } from '../support/html';
 import { httpClient } from '../support/http';
-import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
+import { formBody, formHeaders, postCollection, postPaths, validPost } from '../support/posts';
 import { welcomeText } from '../support/product';
 import { useStack } from '../support/stack';
 import { eventually } from '../support/wait';
@@ -152,7 +152,7 @@ describe('isolation and hardening', () => {
       const { MongoClient } = require('mongodb');
       const client = new MongoClient('mongodb://mongo_db:27017/${PRODUCT.database}', { serverSelectionTimeoutMS: 5000 });
       client.connect()
-        .then(() => client.db('${PRODUCT.database}').collection('posts').findOne({}))
+        .then(() => client.db('${PRODUCT.database}').collection('${postCollection}').findOne({}))
         .then(() => { console.log('READ-ALLOWED'); process.exit(0); },
               (e) => { console.log('REFUSED ' + e.code + ' ' + e.codeName + ' ' + e.message); process.exit(0); });`;
 

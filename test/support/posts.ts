@@ -1,3 +1,4 @@
+import { postSchema } from '../../app/src/posts/post.model';
 import { suffix } from './http';
 
 /**
@@ -58,3 +59,6 @@ export const formBody = (input: Partial<PostInput> | Record<string, string>): st
 
 export const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' } as const;
 export const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json' } as const;
+
+/** The resource's MongoDB collection, as its schema names it (backup output, raw driver reads). */
+export const postCollection = postSchema.get('collection') as string;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { VIEWS_DIR } from '../../../app/src/paths';
 import { HOSTILE, VIEW_FIXTURES } from './fixtures';
 import { renderView, TEST_APP_NAME_HTML, TEST_VERSION, titleOf, viewApp } from './render';
+import { escapeRegExp } from '../../support/regexp';
 
 /** Every page under app/views (partials are rendered through them), as names res.render takes. */
 function pageViews(dir = VIEWS_DIR): string[] {
@@ -92,7 +93,3 @@ describe('views', () => {
     await expect(renderView(app, 'posts/detail', {})).rejects.toThrow(/post is not defined/);
   });
 });
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
