@@ -17,3 +17,5 @@ secret mongo_db/root_password 999:999 0400
 secret mongo_db/backup_password 999:999 0400
 secret mongo_db/restore_password 999:999 0400
 secret app_db/db_password 1000:999 0440
+# The key that signs the app's session cookies: the app's user only (the folder is mounted in mongo_db too).
+secret app_db/session_secret 1000:1000 0400

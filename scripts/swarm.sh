@@ -173,6 +173,7 @@ deploy() {
   secret mongo_db/backup_password mongo_backup_password MONGO_BACKUP_PASSWORD_VERSION
   secret mongo_db/restore_password mongo_restore_password MONGO_RESTORE_PASSWORD_VERSION
   secret app_db/db_password app_db_password APP_DB_PASSWORD_VERSION
+  secret app_db/session_secret app_session_secret APP_SESSION_SECRET_VERSION
   export SWARM_STACK=$stack
   ensure_images
   file=$(mktemp)

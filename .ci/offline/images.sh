@@ -109,7 +109,7 @@ MONGO_TOOLS_TARBALL="${MONGO_TOOLS_TARBALL:-$REPO_ROOT/../shared/vendor/mongo-to
 mongo_tools_sum="$(sha256sum "$MONGO_TOOLS_TARBALL" | cut -d' ' -f1)"
 node_id="$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE")"
 mongo_files=("$IMG/ferretdb/Dockerfile" "$IMG/ferretdb/ferretdb-entrypoint.sh" "$IMG/ferretdb/listing-pushdown.patch"
-  "$IMG/ferretdb/roles-ignored.patch" "$IMG/ferretdb/mongorestore-no-index-ns.patch")
+  "$IMG/ferretdb/roles-ignored.patch" "$IMG/ferretdb/ttl-index-accepted.patch" "$IMG/ferretdb/mongorestore-no-index-ns.patch")
 mongo_hash="$(hash_files "${mongo_files[@]}" \
   <(echo "ferretdb=$FERRETDB_VERSION postgresql=$POSTGRESQL_PACKAGE mongosh=$MONGOSH_SPEC base=$node_id rootfs=$ROOTFS_RECIPE mongo-tools=$mongo_tools_sum"))"
 if up_to_date "$MONGO_IMAGE" "$mongo_hash"; then
@@ -130,6 +130,10 @@ else
   (cd "$ctx/src" && git apply "$IMG/ferretdb/roles-ignored.patch") \
     || die "roles-ignored.patch does not apply to $FERRETDB_MODULE@$FERRETDB_VERSION" \
       "redo its two edits in internal/handler/msg_{create,update}user.go for the new version"
+  # A TTL index (the session store's) is created as a plain one: FerretDB 1.x has no TTL indexes.
+  (cd "$ctx/src" && git apply "$IMG/ferretdb/ttl-index-accepted.patch") \
+    || die "ttl-index-accepted.patch does not apply to $FERRETDB_MODULE@$FERRETDB_VERSION" \
+      "redo its one edit (the expireAfterSeconds case) in internal/handler/msg_createindexes.go"
   # The release build writes the version with `task gen-version`; do it by hand.
   echo "$FERRETDB_VERSION" >"$ctx/src/build/version/version.txt"
   echo "posts-offline" >"$ctx/src/build/version/package.txt"

@@ -20,15 +20,30 @@ import { postsApiRouter } from './posts/posts.api';
 import { postsPagesRouter } from './posts/posts.routes';
 import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
+import type { MongoClient } from 'mongodb';
+import { requireToken } from './users/bearer';
+import { csrf, SESSION_COOKIE, sessions, signedInUser } from './users/session';
+import type { AccountModels } from './users/user.model';
+import { accountPagesRouter, requireUser } from './users/users.routes';
+import { AccountsService } from './users/users.service';
 
 export interface AppDeps {
-  config: Pick<Config, 'appName' | 'env' | 'version' | 'bodyLimit' | 'listingTotalCacheMs'> &
+  config: Pick<
+    Config,
+    'appName' | 'env' | 'version' | 'bodyLimit' | 'listingTotalCacheMs' | 'registration' | 'session'
+  > &
     Partial<Pick<Config, 'trustedProxyCidrs' | 'listingPageDepth'>> & {
       db: Pick<Config['db'], 'queryTimeoutMs'>;
     };
   logger: Logger;
   db: DbProbe & { isConnected(): boolean };
   Post: PostModel;
+  /** Users and their API tokens. */
+  accounts: AccountModels;
+  /** The MongoDB client once connecting has started: sessions are stored through it. */
+  mongoClient: Promise<MongoClient>;
+  /** Database for the sessions collection (the client's default when undefined). */
+  dbName?: string;
   readiness: Readiness;
   /** Prometheus metrics; server.ts passes its own so MongoDB's pool events reach them. */
   metrics?: Metrics;
@@ -121,12 +136,34 @@ export function createApp(deps: AppDeps): Express {
     totalCacheMs: config.listingTotalCacheMs,
     numberedDepthMax: config.listingPageDepth,
   });
+  const accounts = new AccountsService(deps.accounts);
+  const { bodyLimit } = config;
   app.use(healthRouter(db, readiness, config.version));
+  // The API before the session middleware: a cookie never reaches it (writes take a token).
+  app.use(
+    '/api/posts',
+    postsApiRouter(posts, { bodyLimit, requireDb, requireToken: requireToken(accounts) }),
+  );
+
+  const pagesSession = sessions({ ...config.session, client: deps.mongoClient, dbName: deps.dbName });
+  app.use((req, res, next) => {
+    if (req.path.startsWith('/api/')) return next();
+    // Sessions live in MongoDB: with it down, a signed-in request waits for nothing and gets a 503.
+    if (!db.isConnected())
+      return next(req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ? dbUnavailable() : undefined);
+    pagesSession(req, res, next);
+  });
+  app.use(signedInUser(accounts, config.session.absoluteHours));
+  app.use((req, res, next) => {
+    res.locals.csrfToken = () => csrf.generateToken(req);
+    next();
+  });
   app.get('/', (_req, res) => {
     res.render('home', { title: 'Welcome', dbState: db.state });
   });
-  app.use(postsPagesRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
-  app.use('/api/posts', postsApiRouter(posts, { bodyLimit: config.bodyLimit, requireDb }));
+  const pageAuth = { requireUser, csrf: csrf.csrfSynchronisedProtection };
+  app.use(postsPagesRouter(posts, { bodyLimit, requireDb, ...pageAuth }));
+  app.use(accountPagesRouter(accounts, { bodyLimit, requireDb, registration: config.registration }));
   for (const mountDemo of Object.values<(app: Express) => void>(demos)) mountDemo(app);
 
   app.use(notFoundHandler);

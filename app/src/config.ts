@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { parseCidrs } from './http/trust-proxy';
@@ -64,6 +65,11 @@ const envSchema = z
     SHUTDOWN_DELAY_MS: int(0, 0, 5_000),
     KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),
     APP_VERSION: optionalString,
+    REGISTRATION: z.enum(['open', 'closed']).default('open'),
+    // The key that signs session cookies, in a file (the stack generates one into secrets/app/).
+    SESSION_SECRET_FILE: optionalString,
+    SESSION_IDLE_MINUTES: int(120, 1, 43_200),
+    SESSION_ABSOLUTE_HOURS: int(24, 1, 8_760),
     // Load balancers in front of nginx (the same list nginx gets): beyond nginx, only they are trusted.
     TRUSTED_PROXY_CIDRS: z
       .string()
@@ -90,6 +96,13 @@ const envSchema = z
         code: 'custom',
         path: ['DB_PASSWORD'],
         message: 'DB_USER is set but neither DB_PASSWORD nor DB_PASSWORD_FILE',
+      });
+    }
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_SECRET_FILE'],
+        message: 'is required in production (replicas must share one key, and restarts keep sessions)',
       });
     }
     if (env.DB_CONNECT_RETRY_MAX_MS < env.DB_CONNECT_RETRY_INITIAL_MS) {
@@ -143,6 +156,15 @@ export interface Config {
     queryTimeoutMs: number;
   };
   seed: { onStart: 'never' | 'if-empty'; count: number };
+  /** REGISTRATION: whether anyone may create an account (closed: `npm run user:create` only). */
+  registration: 'open' | 'closed';
+  session: {
+    secret: string;
+    /** Ends after this long without a request. */
+    idleMinutes: number;
+    /** Ends this long after the login, however active. */
+    absoluteHours: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -168,18 +190,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = result.data;
-  let password = e.DB_PASSWORD;
-  if (e.DB_PASSWORD_FILE) {
-    try {
-      password = fs.readFileSync(e.DB_PASSWORD_FILE, 'utf8').replace(/\r?\n$/, '');
-    } catch (err) {
-      throw new ConfigError([
-        `DB_PASSWORD_FILE: cannot read ${e.DB_PASSWORD_FILE}: ${(err as Error).message}`,
-      ]);
-    }
-    if (!password) throw new ConfigError([`DB_PASSWORD_FILE: ${e.DB_PASSWORD_FILE} is empty`]);
-  }
+  const password = e.DB_PASSWORD_FILE ? readSecret('DB_PASSWORD_FILE', e.DB_PASSWORD_FILE) : e.DB_PASSWORD;
   return {
+    registration: e.REGISTRATION,
+    session: {
+      // Outside production a key per process is enough: sessions end with the process.
+      secret: e.SESSION_SECRET_FILE
+        ? readSecret('SESSION_SECRET_FILE', e.SESSION_SECRET_FILE)
+        : randomBytes(32).toString('hex'),
+      idleMinutes: e.SESSION_IDLE_MINUTES,
+      absoluteHours: e.SESSION_ABSOLUTE_HOURS,
+    },
     appName: e.APP_NAME,
     env: e.NODE_ENV,
     host: e.HOST,
@@ -208,6 +229,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     seed: { onStart: e.SEED_ON_START, count: e.SEED_COUNT },
   };
+}
+
+/** A secret from a file: one trailing newline dropped; a missing or empty file is a ConfigError. */
+function readSecret(key: string, file: string): string {
+  let value: string;
+  try {
+    value = fs.readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new ConfigError([`${key}: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  if (!value) throw new ConfigError([`${key}: ${file} is empty`]);
+  return value;
 }
 
 /** The database named in a MongoDB URI's path ('' when there is none: the driver would use "test"). */

@@ -8,6 +8,9 @@ import type { Readiness } from './health/health.routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics/metrics';
 import { getPostModel } from './posts/post.model';
+import type { MongoClient } from 'mongodb';
+import { createSessionIndex } from './users/session';
+import { getAccountModels } from './users/user.model';
 import { seedIfEmpty } from './seed/seed';
 
 export interface RunningServer {
@@ -36,7 +39,21 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   const readiness: Readiness = { shuttingDown: false };
   const metrics = createMetrics({ version: config.version });
   db.onClient((client) => metrics.watchMongoClient(client));
-  const app = createApp({ config, logger, db, Post, readiness, metrics });
+  // The client of the attempt that connected (a failed attempt's client is closed): sessions use it.
+  let clientConnected: (client: MongoClient) => void = () => {};
+  const mongoClient = new Promise<MongoClient>((resolve) => (clientConnected = resolve));
+  const accounts = getAccountModels(db.connection);
+  const app = createApp({
+    config,
+    logger,
+    db,
+    Post,
+    accounts,
+    mongoClient,
+    dbName: config.db.dbName,
+    readiness,
+    metrics,
+  });
 
   const server = http.createServer(app);
   // Idle keep-alive connections must outlive nginx's (60 s) so nginx never reuses a socket we just closed.
@@ -55,9 +72,19 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
   logger.info({ port, host: config.host }, 'http server listening');
 
   const dbReady = db.connectWithRetry().then(async () => {
+    if (db.isConnected()) {
+      clientConnected(db.connection.getClient() as MongoClient);
+      await createSessionIndex(db.connection).catch((err: unknown) =>
+        logger.error(
+          { err },
+          'creating the sessions TTL index failed: expired sessions stay until it exists',
+        ),
+      );
+    }
     if (!db.isConnected() || config.seed.onStart !== 'if-empty') return;
     try {
       await Post.init();
+      await Promise.all([accounts.User.init(), accounts.ApiToken.init()]);
       await seedIfEmpty(db.connection, Post, { count: config.seed.count, logger });
     } catch (err) {
       logger.error({ err }, 'seed on start failed (the app keeps running)');

@@ -19,6 +19,7 @@ import {
   type LoadResult,
 } from './lib';
 import type { Failure, ScenarioRun, SizeRaw } from './raw';
+import { registerAccount } from '../../test/support/accounts';
 import { PAGE_SIZE, SCENARIO_TITLES, scenarios, type SizeContext, type Via } from './scenarios';
 
 export const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
@@ -113,6 +114,8 @@ export async function measureLoad(
       }),
     );
     if (ceiling) log(`ceiling: ${ceiling.rps} req/s, p99 ${ceiling.p99_ms} ms`);
+    // The writes' account and API token: registered once, as a person would (reseeding keeps accounts).
+    const writer = await registerAccount(base.direct, 'bench');
     for (const posts of s.sizes) {
       log(`seeding ${posts} posts (node dist/seed/seed.cli.js --count ${posts} --reset --seed 1)`);
       const t = Date.now();
@@ -137,7 +140,7 @@ export async function measureLoad(
       );
       const runs: ScenarioRun[] = [];
       const rss: number[] = [];
-      for (const sc of scenarios(context)) {
+      for (const sc of scenarios(context, writer)) {
         for (const via of sc.via) {
           const name = `${SCENARIO_TITLES[sc.id]}, ${via}, ${posts} posts`;
           const run = await attempt(name, async () => {

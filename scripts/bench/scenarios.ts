@@ -53,10 +53,10 @@ const json: RequestSpec = { headers: { accept: 'application/json' } };
 export const createBody = JSON.stringify({
   title: 'Bench post',
   body: 'Written by the benchmark against its own throwaway database.',
-  author: 'bench',
 } satisfies PostInput);
 
-export function scenarios(ctx: SizeContext): Scenario[] {
+/** The scenarios at one size; the writes send `writer`'s API token (kept out of the raw results). */
+export function scenarios(ctx: SizeContext, writer: { token: string }): Scenario[] {
   const both: Via[] = ['nginx', 'direct'];
   return [
     { id: 'page1', via: both, path: postPaths.list, request: html },
@@ -81,7 +81,11 @@ export function scenarios(ctx: SizeContext): Scenario[] {
       id: 'api_create',
       via: both,
       path: postPaths.api,
-      request: { method: 'POST', headers: { 'content-type': 'application/json' }, body: createBody },
+      request: {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${writer.token}` },
+        body: createBody,
+      },
       bounded: true,
     },
   ];

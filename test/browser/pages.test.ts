@@ -1,11 +1,12 @@
 import { Browser, Page } from 'playwright-core';
 import { docker } from '../support/docker';
 import { httpClient, suffix } from '../support/http';
-import { jsonHeaders, postDetailPattern, postPaths, validPost } from '../support/posts';
+import { apiWrite, registerAccount } from '../support/accounts';
+import { postDetailPattern, postPaths, validPost } from '../support/posts';
 import { appName, welcomeText } from '../support/product';
 import { Stack, startStack } from '../support/stack';
 import { eventually } from '../support/wait';
-import { launchChromium, screenshot, watchedPage } from '../support/browser';
+import { launchChromium, screenshot, seriousA11yViolations, watchedPage } from '../support/browser';
 
 // A real browser (a system Chromium, or Playwright's) against the real compose stack, only through nginx.
 jest.setTimeout(300_000);
@@ -94,38 +95,147 @@ it('opens a post from the list and shows its title and body', async () => {
   await page.context().close();
 });
 
-it('creates a post through the form and then sees it in the list', async () => {
+it('registers, writes, edits and deletes a post, logs out and back in, all by keyboard-reachable forms', async () => {
   const { page, errors } = await watchedPage(browser);
-  const { title, body, author } = validPost('Browser post');
+  const username = `browser-${suffix()}`;
+  const password = `pw-${suffix()}-${suffix()}`;
+  const name = `Browser ${suffix()}`;
+  const { title, body } = validPost('Browser post');
   await page.goto(url('/'));
+
+  // Register: the header's "Log in", then "Register".
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Log in' }).click();
+  await page.getByRole('link', { name: 'Register' }).click();
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Display name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await screenshot(page, 'register');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(/\/account$/);
+  await expectVisible(page, `Signed in as ${name}`);
+
+  // Write, by keyboard alone: focus the title, type, Tab to the body, Enter on the button.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New post' }).click();
   await page.waitForURL(new RegExp(`${postPaths.newForm}$`));
-
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Author').fill(author);
-  await page.getByLabel('Body').fill(body);
+  await page.getByLabel('Title').focus();
+  await page.keyboard.type(title);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type(body);
   await screenshot(page, 'post-new-form');
-  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
   await page.waitForURL(detailUrl);
-  await expectVisible(page, body);
-  await screenshot(page, 'post-created');
-  await page.getByRole('link', { name: /All posts/ }).click();
-  await page.waitForURL(listUrl);
   await expectVisible(page, title);
-  await screenshot(page, 'posts-with-new-post');
+  await expectVisible(page, `by ${name}`);
+  await screenshot(page, 'post-created');
 
-  expect(await postTitlesOnPage(page)).toContain(title);
-  expect(errors).toEqual([]);
+  // Edit.
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await page.getByLabel('Title').fill(`${title} (edited)`);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.waitForURL(detailUrl);
+  await expectVisible(page, `${title} (edited)`);
+  const postPath = new URL(page.url()).pathname;
+
+  // Delete, with the confirmation page.
+  await page.getByRole('link', { name: 'Delete' }).click();
+  await expectVisible(page, 'Delete this post?');
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await page.waitForURL(listUrl);
+  expect(await postTitlesOnPage(page)).not.toContain(`${title} (edited)`);
+  expect((await page.goto(url(postPath)))?.status()).toBe(404);
+
+  // Log out, then log in again and land where the login began.
+  await page.goto(url('/'));
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL(url('/'));
+  await expectVisible(page, 'Log in');
+  await page.goto(url(postPaths.newForm));
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(new RegExp(`${postPaths.newForm}$`));
+
+  expect(errors.filter((e) => !e.includes(postPath))).toEqual([]);
   await page.context().close();
+});
+
+describe('every page, for everyone who may see it', () => {
+  /** Pages as an anonymous visitor, then as a signed-in author (their forms and their own post). */
+  const anonymousPages = () => ['/', postPaths.list, '/login', '/register', `/no-such-page-${suffix()}`];
+  const signedInPages = (postId: string) => [
+    postPaths.detail(postId),
+    postPaths.newForm,
+    postPaths.edit(postId),
+    postPaths.remove(postId),
+    '/account',
+  ];
+
+  it('has no serious or critical axe-core violation, and fits a 375-pixel-wide screen', async () => {
+    const { page, errors, expectStatusOf } = await watchedPage(browser, { width: 375, height: 740 });
+    const account = await registerAccount(stack.baseUrl, 'a11y');
+    const created = await httpClient(stack.baseUrl).post(postPaths.api, validPost('Axe'), {
+      headers: apiWrite(account),
+    });
+    expect(created.status).toBe(201);
+    const overflow = () => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    const found: Record<string, string[]> = {};
+    const widths: Record<string, number> = {};
+    const visit = async (path: string, shot: string) => {
+      expectStatusOf(url(path));
+      await page.goto(url(path));
+      found[path] = await seriousA11yViolations(page);
+      widths[path] = await overflow();
+      await screenshot(page, `375-${shot}`);
+    };
+
+    for (const path of anonymousPages())
+      await visit(path, path === '/' ? 'home' : path.split('/')[1]!.slice(0, 12));
+    const [sid, value] = account.cookie.split('=');
+    await page.context().addCookies([{ name: sid!, value: value!, url: stack.baseUrl }]);
+    for (const [i, path] of signedInPages(created.data.id).entries()) await visit(path, `signed-in-${i}`);
+
+    console.log(
+      `[browser] axe-core on ${Object.keys(found).length} pages at 375 px: ${JSON.stringify(found)}`,
+    );
+    expect(Object.values(found).flat()).toEqual([]);
+    expect(Object.entries(widths).filter(([, w]) => w > 0)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reaches every link and button of a signed-in page by Tab alone, each with a visible focus', async () => {
+    const { page } = await watchedPage(browser);
+    const account = await registerAccount(stack.baseUrl, 'keys');
+    const [sid, value] = account.cookie.split('=');
+    await page.context().addCookies([{ name: sid!, value: value!, url: stack.baseUrl }]);
+    await page.goto(url('/account'));
+
+    const focusable = await page.locator('a[href], button, input:not([type=hidden]), textarea').count();
+    const reached = new Set<string>();
+    for (let i = 0; i < focusable + 2; i++) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate<string>(
+        "(() => { const e = document.activeElement; const s = getComputedStyle(e); return e === document.body ? '' : e.outerHTML.slice(0, 80) + '|' + s.outlineStyle; })()",
+      );
+      if (focused) reached.add(focused);
+    }
+
+    expect(reached.size).toBe(focusable);
+    expect([...reached].filter((f) => f.endsWith('|none'))).toEqual([]);
+    await page.context().close();
+  });
 });
 
 it('keeps a post of 150- and 400-letter words inside a 375-pixel-wide screen, in the list and on its page', async () => {
   const word = 'W'.repeat(150);
+  const account = await registerAccount(stack.baseUrl, 'words');
   const created = await httpClient(stack.baseUrl).post(
     postPaths.api,
     validPost(word, { body: 'B'.repeat(400) }),
     {
-      headers: jsonHeaders,
+      headers: apiWrite(account),
     },
   );
   expect(created.status).toBe(201);

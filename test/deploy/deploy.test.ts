@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { docker } from '../support/docker';
 import { httpClient } from '../support/http';
-import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
+import { registerAccount, submitForm } from '../support/accounts';
+import { postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
 import { projectRoot } from '../support/stack';
 import {
@@ -274,9 +275,15 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(await runningAppImageId()).toBe(await imageId(v1));
     confDirInode = fs.statSync(path.join(remoteDir, 'nginx', 'conf.d')).ino;
     // Data that must survive the updates below.
-    const created = await http().post(postPaths.list, formBody(validPost('Before update')), {
-      headers: formHeaders,
-    });
+    const writer = await registerAccount(http(), 'deploy');
+    const fields = { ...validPost('Before update') };
+    const { res: created } = await submitForm(
+      http(),
+      postPaths.newForm,
+      postPaths.list,
+      fields,
+      writer.cookie,
+    );
     expect(created.status).toBe(303);
     postPath = String(created.headers.location);
   });

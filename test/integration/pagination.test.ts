@@ -2,7 +2,7 @@ import { getPostModel } from '../../app/src/posts/post.model';
 import { seedPosts } from '../../app/src/seed/seed';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
-import { postPaths, postTitled } from '../support/posts';
+import { ownerlessPost, postPaths } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(60_000);
@@ -21,7 +21,7 @@ describe('listing and pagination', () => {
     const sameTime = new Date('2020-01-01T00:00:00Z');
     await Post.insertMany(
       Array.from({ length: 10 }, (_, i) => ({
-        ...postTitled(`tie ${i}`),
+        ...ownerlessPost(`tie ${i}`),
         createdAt: sameTime,
         updatedAt: sameTime,
       })),

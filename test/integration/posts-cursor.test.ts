@@ -1,5 +1,6 @@
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
 import { stopServer } from '../../app/src/server';
+import { apiWrite, registerAccount, type Account } from '../support/accounts';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 import { beforeCursor, postPaths, validPost } from '../support/posts';
 import { datedPost, getListing, listingOrder, walkCursor, type RawPost } from '../support/posts-listing';
@@ -13,12 +14,14 @@ jest.setTimeout(120_000);
  */
 describe('cursor pagination of /api/posts', () => {
   let t: TestServer;
+  let writer: Account;
   let Post: PostModel;
   let docs: RawPost[];
   const base = Date.UTC(2023, 5, 1);
 
   beforeAll(async () => {
     t = await startTestServer({ DB_NAME: dbNameFor(__filename) });
+    writer = await registerAccount(t.http, 'cursor');
     Post = getPostModel(t.running.db.connection);
     await Post.collection.deleteMany({});
     // 37 posts: 25 a minute apart, and 12 sharing three timestamps (4 each), one of them equal to a dated post's.
@@ -75,7 +78,9 @@ describe('cursor pagination of /api/posts', () => {
     // cursor's position (not yet reached: must appear) and one just before it (already passed: must not).
     const pages = await walkCursor(t.http, `${postPaths.api}?limit=5`, {
       between: async (pageIndex, ids) => {
-        const created = await t.http.post(postPaths.api, validPost(`new ${pageIndex}`));
+        const created = await t.http.post(postPaths.api, validPost(`new ${pageIndex}`), {
+          headers: apiWrite(writer),
+        });
         expect(created.status).toBe(201);
         const lastShown = [...docs, ...added].find((d) => d._id.toHexString() === ids.at(-1))!;
         const ahead = datedPost(`ahead ${pageIndex}`, new Date(lastShown.createdAt!.getTime() - 1));
@@ -102,7 +107,9 @@ describe('cursor pagination of /api/posts', () => {
 
   it('shows why: the same inserts make ?page=N repeat a post', async () => {
     const page1 = await getListing(t.http, `${postPaths.api}?page=1&limit=5`);
-    const created = await t.http.post(postPaths.api, validPost('pushes the list down'));
+    const created = await t.http.post(postPaths.api, validPost('pushes the list down'), {
+      headers: apiWrite(writer),
+    });
     const page2 = await getListing(t.http, `${postPaths.api}?page=2&limit=5`);
 
     try {

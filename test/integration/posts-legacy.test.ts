@@ -41,6 +41,7 @@ describe('posts written by the original app', () => {
       id: expect.any(String),
       title: expect.stringMatching(/^legacy/),
       body: expect.any(String),
+      version: 0,
     });
   });
 

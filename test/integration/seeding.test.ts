@@ -7,7 +7,7 @@ import { getPostModel } from '../../app/src/posts/post.model';
 import { seedIfEmpty, seedPosts } from '../../app/src/seed/seed';
 import { startServer, stopServer } from '../../app/src/server';
 import { dbNameFor, suffix, testConfig } from '../support/http';
-import { validPost } from '../support/posts';
+import { ownerlessPost } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(60_000);
@@ -52,7 +52,7 @@ describe('seeding', () => {
 
   it('if-empty never touches a collection that has data', async () => {
     const { db, Post } = await open(`${base}_data_${suffix()}`);
-    const mine = validPost('Mine');
+    const mine = ownerlessPost(`Mine ${suffix()}`);
     await Post.create(mine);
 
     const result = await seedIfEmpty(db.connection, Post, { count: 30 });

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import axios from 'axios';
 import { startServer, stopServer, type RunningServer } from '../../app/src/server';
+import { apiWrite, registerAccount } from '../support/accounts';
 import { holdRequest, type HeldRequest } from '../support/held-request';
 import { dbNameFor, testConfig } from '../support/http';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
@@ -19,9 +20,10 @@ const get = (url: string) =>
  * byte), so it is in flight and not idle. Resolves once the server has received the request's headers.
  */
 async function inFlightCreate(running: RunningServer, title: string): Promise<HeldRequest> {
+  const writer = await registerAccount(running.url, 'shutdown');
   const received = once(running.server, 'request');
   const held = holdRequest(`${running.url}${postPaths.api}`, {
-    headers: { ...jsonHeaders },
+    headers: apiWrite(writer),
     body: JSON.stringify(validPost('In flight', { title })),
   });
   await received;

@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { docker, inspect } from '../support/docker';
 import { escapeHtml } from '../support/html';
-import { formBody, formHeaders, jsonHeaders, postFields, postPaths, validPost } from '../support/posts';
+import { apiWrite, formSession, registerAccount } from '../support/accounts';
+import { httpClient } from '../support/http';
+import { postFields, postPaths, validPost } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
 import { sleep } from '../support/wait';
-import { generateRequests, TRUNCATED_BODY, UNKNOWN_VERSION } from './bad-input/generate';
+import { generateRequests, TRUNCATED_BODY, UNKNOWN_VERSION, type Writer } from './bad-input/generate';
 import { XSS } from './bad-input/inputs';
 import { type Outcome, pool, request, statusCounts } from '../support/load';
 
@@ -14,6 +16,10 @@ jest.setTimeout(300_000);
 const stack = useStack({ label: 'res-badinput' });
 const send = (p: string, init: Parameters<typeof request>[2] = {}) => request(stack.current.baseUrl, p, init);
 let containersBefore: Record<string, { restarts: number; startedAt: string }>;
+/** The signed-in account every write comes from (its token, session, CSRF token and one post). */
+let writer: Writer;
+let apiHeaders: Record<string, string>;
+let formHeaders: Record<string, string>;
 
 /** RestartCount and StartedAt of app and mongo_db: a crash shows as a change in either. */
 async function containerState(): Promise<Record<string, { restarts: number; startedAt: string }>> {
@@ -27,7 +33,19 @@ async function containerState(): Promise<Record<string, { restarts: number; star
 
 beforeAll(async () => {
   containersBefore = await containerState();
+  const http = httpClient(stack.current.baseUrl);
+  const account = await registerAccount(http, 'badinput');
+  const form = await formSession(http, account, postPaths.newForm);
+  const post = await http.post(postPaths.api, validPost('Bad input target'), { headers: apiWrite(account) });
+  expect(post.status).toBe(201);
+  writer = { token: account.token, cookie: account.cookie, csrf: form.csrf, postId: post.data.id };
+  apiHeaders = apiWrite(account);
+  formHeaders = form.options.headers;
 });
+
+/** A form body as the signed-in browser sends it: with the CSRF token. */
+const signedForm = (fields: Record<string, string>) =>
+  new URLSearchParams({ ...fields, _csrf: writer.csrf }).toString();
 
 describe('with the normal nginx configuration', () => {
   it('answers a burst past the per-IP rate limit with 429, and nothing with 5xx', async () => {
@@ -46,11 +64,11 @@ describe('with the normal nginx configuration', () => {
   it('answers bodies over the 100 KB limit with 413, on the JSON API and the form route', async () => {
     const big = (kb: number) => JSON.stringify(validPost('Too big', { body: 'x'.repeat(kb * 1024) }));
     const results = [
-      await send(postPaths.api, { method: 'POST', body: big(101), headers: jsonHeaders }),
-      await send(postPaths.api, { method: 'POST', body: big(1024), headers: jsonHeaders }),
+      await send(postPaths.api, { method: 'POST', body: big(101), headers: apiHeaders }),
+      await send(postPaths.api, { method: 'POST', body: big(1024), headers: apiHeaders }),
       await send(postPaths.list, {
         method: 'POST',
-        body: formBody(validPost('Too big', { body: 'x'.repeat(200 * 1024) })),
+        body: signedForm({ ...validPost('Too big', { body: 'x'.repeat(200 * 1024) }) }),
         headers: formHeaders,
       }),
     ];
@@ -87,7 +105,7 @@ describe('with the rate limit off (nginx recreated with bad-input/no-rate-limit.
       o.body.includes('<title>505 HTTP Version Not Supported</title>'));
 
   it('survives 2000+ generated bad requests with zero 5xx and no crash', async () => {
-    const tasks = generateRequests(stack.current.baseUrl);
+    const tasks = generateRequests(stack.current.baseUrl, writer);
     const started = Date.now();
     const outcomes = await pool(
       tasks.map((t) => t.run),
@@ -120,13 +138,13 @@ describe('with the rate limit off (nginx recreated with bad-input/no-rate-limit.
         const json = await send(postPaths.api, {
           method: 'POST',
           body: JSON.stringify(post),
-          headers: jsonHeaders,
+          headers: apiHeaders,
         });
         expect(json.status).toBe(201);
         created.push({ id: (JSON.parse(json.body) as { id: string }).id, payload });
         const form = await send(postPaths.list, {
           method: 'POST',
-          body: formBody(post),
+          body: signedForm({ ...post }),
           headers: formHeaders,
         });
         expect(form.status).toBe(303);

@@ -1,5 +1,6 @@
 import { containerLogs, docker, inspect, type DockerInspect } from '../support/docker';
-import { jsonHeaders, postPaths, validPost } from '../support/posts';
+import { apiWrite, registerAccount } from '../support/accounts';
+import { postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
 import { request, statusCounts, steadyLoad } from '../support/load';
@@ -32,11 +33,12 @@ async function allPostIds(baseUrl: string): Promise<Set<string>> {
 
 it('keeps every post whose POST got a 201, across a SIGKILL of the database mid-write and a full down/up', async () => {
   const acknowledged = new Map<string, string>(); // id -> title
+  const headers = apiWrite(await registerAccount(stack.current.baseUrl, 'durable'));
   const send = async () => {
     const input = validPost('Durable');
     const o = await request(stack.current.baseUrl, postPaths.api, {
       method: 'POST',
-      headers: jsonHeaders,
+      headers,
       body: JSON.stringify(input),
     });
     if (o.status === 201) acknowledged.set((JSON.parse(o.body) as { id: string }).id, input.title);

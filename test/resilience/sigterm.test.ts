@@ -1,5 +1,6 @@
 import { containerLogs, docker, inspect } from '../support/docker';
-import { jsonHeaders, postPaths, validPost } from '../support/posts';
+import { apiWrite, registerAccount } from '../support/accounts';
+import { postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
 import { holdRequestInContainer } from '../support/held-request-in-container';
@@ -31,12 +32,13 @@ it('finishes the requests in flight on SIGTERM, stops in under 10 s, and drops n
   // inside them when the signal comes. No slow endpoint needed: the client holds them open.
   const load = listPageLoad(stack.current.baseUrl, { maxMs: 60_000, maxRequests: 1_000 });
   const inputs = [1, 2, 3].map(() => validPost('Held through SIGTERM'));
+  const headers = apiWrite(await registerAccount(stack.current.baseUrl, 'sigterm'));
   const held = await Promise.all(
     inputs.map((input) =>
       holdRequestInContainer(
         nginxId,
         { host: appAddress!, port: 3000 },
-        { path: postPaths.api, headers: jsonHeaders, body: JSON.stringify(input) },
+        { path: postPaths.api, headers, body: JSON.stringify(input) },
       ),
     ),
   );

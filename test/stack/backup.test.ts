@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PRODUCT } from '../../app/src/product';
 import { httpClient } from '../support/http';
-import { jsonHeaders, postCollection, postPaths, validPost } from '../support/posts';
+import { apiWrite, registerAccount } from '../support/accounts';
+import { postCollection, postPaths, validPost } from '../support/posts';
 import { projectRoot, startStack, type Stack } from '../support/stack';
 
 // scripts/backup.sh and scripts/restore.sh against a real stack: seed, back up, wipe the volume, restore,
@@ -61,9 +62,10 @@ async function allPosts(): Promise<string[]> {
 }
 
 it('backs up, and restores the same posts into a wiped volume', async () => {
+  const writer = await registerAccount(stack.baseUrl, 'backup');
   for (const n of [1, 2, 3]) {
     const r = await httpClient(stack.baseUrl).post(postPaths.api, validPost(`Backup ${n}`), {
-      headers: jsonHeaders,
+      headers: apiWrite(writer),
     });
     expect(r.status).toBe(201);
   }

@@ -9,7 +9,8 @@ import type { AxiosResponse } from 'axios';
 import getPort from 'get-port';
 import { containerLogs, jsonLines } from '../support/docker';
 import { httpClient } from '../support/http';
-import { formBody, formHeaders, jsonHeaders, postPaths, validPost } from '../support/posts';
+import { apiWrite, formSession, registerAccount, type Account, type FormSession } from '../support/accounts';
+import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { startStack, type Stack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
 
@@ -20,6 +21,9 @@ jest.setTimeout(240_000);
 const TRUSTED = '10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,127.0.0.1';
 let httpsPort = 0;
 let started: Stack | undefined;
+/** Writes as a registered account: API posts with its token, form posts with its session and CSRF token. */
+let writer: Account;
+let form: FormSession;
 const stack = {
   get current(): Stack {
     if (!started) throw new Error('the stack is not up');
@@ -32,6 +36,8 @@ beforeAll(async () => {
     label: 'edge-limits',
     env: { TRUSTED_PROXY_CIDRS: TRUSTED, HTTPS_PORT: String(httpsPort) },
   });
+  writer = await registerAccount(started.baseUrl, 'edge');
+  form = await formSession(httpClient(started.baseUrl), writer, postPaths.newForm);
 });
 afterAll(async () => {
   await started?.down();
@@ -157,7 +163,7 @@ describe('limits that hold', () => {
     const t0 = Date.now();
     for (let i = 0; i < 50; i++) {
       const res = await api.post(postPaths.api, validPost(prefix), {
-        headers: { ...jsonHeaders, ...client(ip) },
+        headers: { ...apiWrite(writer), ...client(ip) },
       });
       statuses.push(res.status);
     }
@@ -177,7 +183,7 @@ describe('limits that hold', () => {
 
     // The limit is per real client: another address behind the same balancer still posts.
     const other = await api.post(postPaths.api, validPost('Other client'), {
-      headers: { ...jsonHeaders, ...client(freshClient()) },
+      headers: { ...apiWrite(writer), ...client(freshClient()) },
     });
     expect(other.status).toBe(201);
   });
@@ -188,7 +194,7 @@ describe('limits that hold', () => {
     let limited;
     for (let i = 0; i < 20 && !limited; i++) {
       const res = await api.post(postPaths.api, validPost('json-429'), {
-        headers: { ...jsonHeaders, ...client(ip) },
+        headers: { ...apiWrite(writer), ...client(ip) },
       });
       if (res.status === 429) limited = res;
     }
@@ -199,7 +205,7 @@ describe('limits that hold', () => {
       postPaths.api,
       { title: 'x'.repeat(200_000) },
       {
-        headers: { ...jsonHeaders, ...client(freshClient()) },
+        headers: { ...apiWrite(writer), ...client(freshClient()) },
       },
     );
     expect(big.status).toBe(413);
@@ -256,7 +262,7 @@ describe('request ids, framing and cross-site posts', () => {
 
     const page = await api.get(postPaths.list, { headers: client(freshClient()) });
     const tooLarge = await api.post(postPaths.api, 'x'.repeat(200_000), {
-      headers: { ...jsonHeaders, ...client(freshClient()) },
+      headers: { ...apiWrite(writer), ...client(freshClient()) },
     });
 
     expect(page.status).toBe(200);
@@ -270,8 +276,8 @@ describe('request ids, framing and cross-site posts', () => {
     const ip = freshClient();
     let limited: AxiosResponse | undefined;
     for (let i = 0; i < 10 && !limited; i++) {
-      const res = await api.post(postPaths.list, formBody(validPost(`Headers ${ip}`)), {
-        headers: { ...formHeaders, ...client(ip) },
+      const res = await api.post(postPaths.list, form.body({ ...validPost(`Headers ${ip}`) }), {
+        headers: { ...form.options.headers, ...client(ip) },
         maxRedirects: 0,
       });
       if (res.status === 429) limited = res;
@@ -288,7 +294,7 @@ describe('request ids, framing and cross-site posts', () => {
   it("refuses another site's form post and accepts curl's and our own", async () => {
     const post = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const body = formBody(validPost('Cross-site'));
+        const body = form.body({ ...validPost('Cross-site') });
         const req = http.request(
           {
             host: '127.0.0.1',
@@ -296,7 +302,7 @@ describe('request ids, framing and cross-site posts', () => {
             path: postPaths.list,
             method: 'POST',
             headers: {
-              ...formHeaders,
+              ...form.options.headers,
               'content-length': Buffer.byteLength(body),
               ...client(freshClient()),
               ...headers,
@@ -312,7 +318,7 @@ describe('request ids, framing and cross-site posts', () => {
       });
     expect(await post({ 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' })).toBe(403);
     expect(await post({ origin: 'https://evil.example' })).toBe(403);
-    expect(await post({})).toBe(303); // curl
+    expect(await post({})).toBe(303); // curl, with the session and CSRF token a browser would send
     expect(await post({ 'sec-fetch-site': 'same-origin' })).toBe(303);
     // The app compares Origin with the host nginx saw, never with a client's X-Forwarded-Host.
     expect(await post({ origin: 'https://evil.example', 'x-forwarded-host': 'evil.example' })).toBe(403);
@@ -350,16 +356,16 @@ describe('limits on every proxied location', () => {
     const t0 = Date.now();
     for (const ip of sameNet) {
       const res = await api.post(postPaths.api, validPost(`v6 ${ip}`), {
-        headers: { ...jsonHeaders, ...client(ip) },
+        headers: { ...apiWrite(writer), ...client(ip) },
       });
       statuses.push(res.status);
     }
     const seconds = (Date.now() - t0) / 1000;
     const other = await api.post(postPaths.api, validPost('v6 other'), {
-      headers: { ...jsonHeaders, ...client('2a00:0:0:8::1') },
+      headers: { ...apiWrite(writer), ...client('2a00:0:0:8::1') },
     });
     const compressed = await api.post(postPaths.api, validPost('v6 compressed'), {
-      headers: { ...jsonHeaders, ...client('2a00::1') }, // 2a00:0:0:0::/64, yet another client
+      headers: { ...apiWrite(writer), ...client('2a00::1') }, // 2a00:0:0:0::/64, yet another client
     });
 
     const created = statuses.filter((s) => s === 201).length;
@@ -373,6 +379,28 @@ describe('limits on every proxied location', () => {
     expect(compressed.status).toBe(201);
   });
 
+  it('slows password guessing per client in its own zone: 25 login POSTs meet 429 after about 10', async () => {
+    const api = httpClient(stack.current.baseUrl);
+    const ip = freshClient();
+    const guess = (from: string) =>
+      api.post('/login', 'username=someone&password=guess', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...client(from) },
+      });
+
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await guess(ip)).status);
+    const other = await guess(freshClient());
+
+    const limited = statuses.filter((s) => s === 429).length;
+    console.log(
+      `[edge] 25 login POSTs from one client: ${limited} x 429, the rest ${[...new Set(statuses.filter((s) => s !== 429))]}`,
+    );
+    // The app refuses each (no CSRF token: 403) until nginx's zone (10/min, burst 10) answers 429 itself.
+    expect(statuses.slice(0, 10).every((s) => s === 403)).toBe(true);
+    expect(limited).toBeGreaterThanOrEqual(12);
+    expect(other.status).toBe(403);
+  });
+
   it('caps writes from all clients together: 100 POSTs from 100 addresses at once meet 429', async () => {
     const api = httpClient(stack.current.baseUrl);
     const prefix = `Site ceiling ${Date.now()}`;
@@ -381,7 +409,7 @@ describe('limits on every proxied location', () => {
       Array.from({ length: 100 }, (_, i) =>
         api
           .post(postPaths.api, validPost(`${prefix} ${i}`), {
-            headers: { ...jsonHeaders, ...client(`198.51.100.${i + 1}`) },
+            headers: { ...apiWrite(writer), ...client(`198.51.100.${i + 1}`) },
           })
           .then((r) => r.status),
       ),

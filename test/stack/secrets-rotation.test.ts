@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { httpClient } from '../support/http';
 import { mongoshResult } from '../support/mongosh';
-import { formBody, formHeaders, postPaths, validPost } from '../support/posts';
+import { registerAccount, submitForm } from '../support/accounts';
+import { postPaths, validPost } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
 
 // Rotating the app's database password exactly as docs/secrets.md says (remove the file, scripts/secrets-apply.sh,
@@ -56,9 +57,9 @@ async function loginAsApp(password: string): Promise<string> {
 
 it("rotates the app's password: the new one works, the old one is refused, the app serves the same data", async () => {
   const site = httpClient(stack.current.baseUrl);
-  const created = await site.post(postPaths.list, formBody(validPost('Written before the rotation')), {
-    headers: formHeaders,
-  });
+  const writer = await registerAccount(site, 'rotation');
+  const fields = { ...validPost('Written before the rotation') };
+  const { res: created } = await submitForm(site, postPaths.newForm, postPaths.list, fields, writer.cookie);
   expect(created.status).toBe(303);
   const postPath = String(created.headers.location);
   const oldPassword = await passwordSeenBy('mongo_db');

@@ -3,7 +3,8 @@ import { PRODUCT } from '../../app/src/product';
 import { containerLogs, docker, inspect, jsonLines } from '../support/docker';
 import { escapeHtml } from '../support/html';
 import { httpClient } from '../support/http';
-import { formBody, formHeaders, postCollection, postPaths, validPost } from '../support/posts';
+import { accountPerSite, submitForm } from '../support/accounts';
+import { postCollection, postPaths, validPost } from '../support/posts';
 import { welcomeText } from '../support/product';
 import { useStack } from '../support/stack';
 import { eventually } from '../support/wait';
@@ -14,13 +15,15 @@ const flavor = process.env.MONGO_IMAGE ?? 'mongo';
 const stack = useStack({ label: 'stack' });
 const http = () => httpClient(stack.current.baseUrl);
 
-/** Creates a post through the HTML form, as a browser would; returns its detail page path. */
+const writer = accountPerSite('stack');
+
+/** Creates a post through the HTML form, signed in, as a browser would; returns its detail page path. */
 async function createPostThroughForm(title: string): Promise<string> {
-  const response = await http().post(postPaths.list, formBody(validPost('Stack', { title })), {
-    headers: formHeaders,
-  });
-  expect(response.status).toBe(303);
-  return String(response.headers.location);
+  const account = await writer(stack.current.baseUrl);
+  const fields = { ...validPost('Stack', { title }) };
+  const { res } = await submitForm(http(), postPaths.newForm, postPaths.list, fields, account.cookie);
+  expect(res.status).toBe(303);
+  return String(res.headers.location);
 }
 
 const uniqueTitle = (label: string) => validPost(label).title;

@@ -116,3 +116,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   if (process.env.SCREENSHOTS_TO_DOCS === '1' && fs.existsSync(docs)) fs.copyFileSync(file, docs);
   return file;
 }
+
+/**
+ * axe-core's serious and critical violations on the page as it is now (WCAG 2 A/AA rules), as
+ * "rule: target" lines: [] when there are none.
+ */
+export async function seriousA11yViolations(page: Page): Promise<string[]> {
+  const { default: AxeBuilder } = await import('@axe-core/playwright');
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}

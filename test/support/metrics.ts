@@ -6,6 +6,7 @@ import pino from 'pino';
 import { createApp } from '../../app/src/app';
 import type { Readiness } from '../../app/src/health/health.routes';
 import { createMetrics, type Metrics } from '../../app/src/metrics/metrics';
+import { getAccountModels } from '../../app/src/users/user.model';
 import { getPostModel } from '../../app/src/posts/post.model';
 import { httpClient } from './http';
 
@@ -43,6 +44,7 @@ export async function serveApp(opts: { connected?: boolean; logLevel?: string } 
     ping: async () => state.connected,
     isConnected: () => state.connected,
   };
+  const unconnected = mongoose.createConnection();
   const app = createApp({
     config: {
       appName: 'Metrics Test',
@@ -50,11 +52,15 @@ export async function serveApp(opts: { connected?: boolean; logLevel?: string } 
       version: '9.9.9-test',
       listingTotalCacheMs: 0,
       bodyLimit: '100kb',
+      registration: 'open',
+      session: { secret: 'metrics-test', idleMinutes: 10, absoluteHours: 1 },
       db: { queryTimeoutMs: 1000 },
     },
     logger,
     db,
-    Post: getPostModel(mongoose.createConnection()),
+    Post: getPostModel(unconnected),
+    accounts: getAccountModels(unconnected),
+    mongoClient: new Promise(() => {}), // never connects: no page here reads a session
     readiness,
     metrics,
   });

@@ -1,7 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import mongoose, { Types, type Connection } from 'mongoose';
 import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
-import { postTitled } from './posts';
+import { ownerlessPost, postTitled } from './posts';
 
 /** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
 
@@ -17,7 +17,7 @@ export interface RawPost {
 /** A document as the current app writes it, with a chosen createdAt. */
 export const datedPost = (title: string, createdAt: Date): RawPost => ({
   _id: new Types.ObjectId(),
-  ...postTitled(title),
+  ...ownerlessPost(title),
   createdAt,
   updatedAt: createdAt,
 });

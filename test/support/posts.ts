@@ -6,14 +6,13 @@ import { suffix } from './http';
  * deploy): its paths, a valid input and its form body. Swapping the resource for another one starts here.
  */
 
-/** The fields a client sends to create a post. */
+/** The fields a client sends to create a post (the author is the signed-in account's display name). */
 export interface PostInput {
   title: string;
   body: string;
-  author: string;
 }
 
-export const postFields = ['title', 'body', 'author'] as const satisfies readonly (keyof PostInput)[];
+export const postFields = ['title', 'body'] as const satisfies readonly (keyof PostInput)[];
 
 /** Where the resource lives: HTML pages and the JSON API. */
 export const postPaths = {
@@ -21,6 +20,8 @@ export const postPaths = {
   list: '/posts',
   detail: (id: string) => `/posts/${id}`,
   newForm: '/posts/new',
+  edit: (id: string) => `/posts/${id}/edit`,
+  remove: (id: string) => `/posts/${id}/delete`,
   /** The JSON API's collection: GET lists, POST creates. */
   api: '/api/posts',
   apiItem: (id: string) => `/api/posts/${id}`,
@@ -41,12 +42,11 @@ export const beforeCursor = (listing: string, cursor: string): string =>
 /** A detail page path: what a 303 after the form points at. */
 export const postDetailPattern = /^\/posts\/[0-9a-f]{24}$/;
 
-/** The valid post with exactly this title (body and author follow from it): for fixtures that pick titles. */
-export const postTitled = (title: string): PostInput => ({
-  title,
-  body: `Body of ${title}`,
-  author: 'Test author',
-});
+/** The valid post with exactly this title (the body follows from it): for fixtures that pick titles. */
+export const postTitled = (title: string): PostInput => ({ title, body: `Body of ${title}` });
+
+/** A post as the seeder stores it, with a made-up author and no owner: for tests that write to the database. */
+export const ownerlessPost = (title: string) => ({ ...postTitled(title), author: 'Seeded author' });
 
 /** A valid post, unique on every call (the title carries a random suffix); `overrides` replace fields. */
 export function validPost(label = 'Post', overrides: Partial<PostInput> = {}): PostInput {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import getPort from 'get-port';
 import { containerLogs, docker, jsonLines } from '../support/docker';
 import { httpClient, suffix } from '../support/http';
+import { apiWrite, registerAccount } from '../support/accounts';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
 import { eventually, sleep } from '../support/wait';
@@ -229,7 +230,9 @@ it('rolls back by itself from an image whose healthcheck fails, serving all alon
 it('restarts the database task and keeps its data', async () => {
   const http = httpClient(baseUrl);
   const post = validPost('Swarm');
-  const created = await http.post(postPaths.api, post, { headers: jsonHeaders });
+  // Registered through nginx across three replicas: the session and its CSRF token are shared through MongoDB.
+  const writer = await registerAccount(http, 'swarm');
+  const created = await http.post(postPaths.api, post, { headers: apiWrite(writer) });
   expect(created.status).toBe(201);
   const { id } = created.data as { id: string };
   const [dbBefore] = await containersOf(`${stack}_mongo_db`);

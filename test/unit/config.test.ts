@@ -4,6 +4,13 @@ import path from 'node:path';
 import { ConfigError, loadConfig, redactUri, uriDatabase } from '../../app/src/config';
 import { PRODUCT } from '../../app/src/product';
 
+/** A secret file with `content`, in a fresh temporary folder. */
+function secretFile(content: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cfg-secret-')), 'secret');
+  fs.writeFileSync(file, `${content}\n`);
+  return file;
+}
+
 describe('loadConfig', () => {
   it('gives documented defaults for an empty environment', () => {
     const config = loadConfig({});
@@ -34,6 +41,7 @@ describe('loadConfig', () => {
   it('reads values from the environment and treats empty strings as unset', () => {
     const config = loadConfig({
       NODE_ENV: 'production',
+      SESSION_SECRET_FILE: secretFile('a-key'),
       PORT: '8080',
       DB_HOST: 'mongodb://mongo_db:27017/other',
       SEED_ON_START: 'if-empty',
@@ -202,5 +210,31 @@ describe('loadConfig', () => {
   it('redacts credentials in URIs for logs', () => {
     expect(redactUri('mongodb://root:pw@mongo_db:27017/db')).toBe('mongodb://***@mongo_db:27017/db');
     expect(redactUri('mongodb://mongo_db:27017/db')).toBe('mongodb://mongo_db:27017/db');
+  });
+});
+
+describe('accounts and sessions', () => {
+  it('reads the session key from its file, with registration open and 2 h idle / 24 h absolute by default', () => {
+    const config = loadConfig({ SESSION_SECRET_FILE: secretFile('k3y') });
+
+    expect(config.session).toEqual({ secret: 'k3y', idleMinutes: 120, absoluteHours: 24 });
+    expect(config.registration).toBe('open');
+  });
+
+  it('refuses production without a session key file, naming the variable and never a value', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SESSION_SECRET_FILE: is required in production/,
+    );
+  });
+
+  it('refuses an empty session key file and an unknown REGISTRATION', () => {
+    expect(() => loadConfig({ SESSION_SECRET_FILE: secretFile('') })).toThrow(
+      /SESSION_SECRET_FILE: .* is empty/,
+    );
+    expect(() => loadConfig({ REGISTRATION: 'maybe' })).toThrow(/REGISTRATION/);
+  });
+
+  it('makes a key per process outside production', () => {
+    expect(loadConfig({}).session.secret).not.toBe(loadConfig({}).session.secret);
   });
 });

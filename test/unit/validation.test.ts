@@ -1,20 +1,25 @@
 import { z } from 'zod';
 import { fieldErrors } from '../../app/src/http/field-errors';
-import { isObjectIdString, validateCreatePost } from '../../app/src/posts/posts.validation';
+import {
+  isObjectIdString,
+  validateCreatePost,
+  validateUpdatePost,
+} from '../../app/src/posts/posts.validation';
 
-const valid = { title: 'Hello', body: 'World', author: 'Ada' };
+const valid = { title: 'Hello', body: 'World' };
 
 describe('validateCreatePost', () => {
-  it('accepts and trims valid input, dropping unknown fields', () => {
+  it('accepts and trims valid input, dropping unknown fields (the author is the signed-in owner)', () => {
     const result = validateCreatePost({
       title: '  Hello ',
       body: 'World',
-      author: 'Ada',
+      author: 'Someone else',
+      owner: '507f1f77bcf86cd799439011',
       _id: 'x',
       createdAt: 1,
     });
 
-    expect(result).toEqual({ ok: true, value: { title: 'Hello', body: 'World', author: 'Ada' } });
+    expect(result).toEqual({ ok: true, value: { title: 'Hello', body: 'World' } });
   });
 
   it('reports every invalid field', () => {
@@ -25,13 +30,12 @@ describe('validateCreatePost', () => {
       errors: {
         title: ['Title is required'],
         body: ['Body must be at most 10000 characters'],
-        author: ['Author must be text'],
       },
     });
   });
 
   it('refuses a NUL character in any field', () => {
-    const result = validateCreatePost({ title: 'a\u0000b', body: 'Body', author: 'Ann' });
+    const result = validateCreatePost({ title: 'a\u0000b', body: 'Body' });
 
     expect(result).toEqual({ ok: false, errors: { title: ['Title must not contain NUL characters'] } });
   });
@@ -62,20 +66,20 @@ describe('validateCreatePost', () => {
   });
 
   it('enforces the length limits at the boundary', () => {
-    expect(validateCreatePost({ ...valid, title: 't'.repeat(200), author: 'a'.repeat(100) }).ok).toBe(true);
+    expect(validateCreatePost({ ...valid, title: 't'.repeat(200), body: 'b'.repeat(10_000) }).ok).toBe(true);
     expect(validateCreatePost({ ...valid, title: 't'.repeat(201) })).toMatchObject({
       ok: false,
       errors: { title: [expect.stringMatching(/at most 200/)] },
     });
-    expect(validateCreatePost({ ...valid, author: 'a'.repeat(101) })).toMatchObject({
+    expect(validateCreatePost({ ...valid, body: 'b'.repeat(10_001) })).toMatchObject({
       ok: false,
-      errors: { author: [expect.any(String)] },
+      errors: { body: [expect.any(String)] },
     });
   });
 
   it.each([
     [{ ...valid, title: { $gt: '' } }, 'title'],
-    [{ ...valid, author: ['a', 'b'] }, 'author'],
+    [{ ...valid, body: ['a', 'b'] }, 'body'],
     [{ ...valid, body: 42 }, 'body'],
     [{ ...valid, title: null }, 'title'],
   ])('rejects non-string values such as operator objects: %j', (input, field) => {
@@ -87,6 +91,23 @@ describe('validateCreatePost', () => {
 
   it.each([null, 'text', 42, [valid]])('rejects a body that is not an object: %j', (input) => {
     expect(validateCreatePost(input)).toMatchObject({ ok: false, errors: { _: [expect.any(String)] } });
+  });
+});
+
+describe('validateUpdatePost', () => {
+  it('takes either field, validated as on create', () => {
+    expect(validateUpdatePost({ body: ' New ' })).toEqual({ ok: true, value: { body: 'New' } });
+    expect(validateUpdatePost({ title: 't'.repeat(201) })).toMatchObject({
+      ok: false,
+      errors: { title: [expect.any(String)] },
+    });
+  });
+
+  it('refuses a change of nothing', () => {
+    expect(validateUpdatePost({ author: 'x' })).toMatchObject({
+      ok: false,
+      errors: { _: ['Send title, body or both'] },
+    });
   });
 });
 

@@ -13,14 +13,21 @@ export interface ListingLinks {
   window: { page: number; href: string; current: boolean }[];
 }
 
-/** The links of one listing page under `basePath` (/posts or /api/posts), shared by the HTML and the API. */
-export function listingLinks(basePath: string, listing: ListingPage): ListingLinks {
+/**
+ * The links of one listing page under `basePath` (/posts or /api/posts), shared by the HTML and the API.
+ * `keep` holds query parameters every link carries (the ?author= filter).
+ */
+export function listingLinks(
+  basePath: string,
+  listing: ListingPage,
+  keep: Record<string, string> = {},
+): ListingLinks {
   const { limit, page, next } = listing;
   // Numbered links stop at the depth that numbered pages may skip to; past it, only cursor links lead on.
   const numbered = Math.min(listing.pages, listing.deepest);
   const cursor = next ?? listing.tooDeep;
   const href = (params: Record<string, string | number>) =>
-    `${basePath}?${new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)]))}`;
+    `${basePath}?${new URLSearchParams([...Object.entries(keep), ...Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])])}`;
   const byNumber = (p: number) => href({ page: p, limit });
   const window =
     page === null

@@ -45,8 +45,13 @@ export interface Pagination {
   limit: number;
 }
 
-/** Where a listing request starts: a page number (bookmarks) or a cursor (the `next` links). */
-export type ListingQuery = { page: number; limit: number } | { before: CursorPosition; limit: number };
+/**
+ * Where a listing request starts: a page number (bookmarks) or a cursor (the `next` links); with `author`
+ * (a user id, ?author=), only that account's posts.
+ */
+export type ListingQuery = ({ page: number; limit: number } | { before: CursorPosition; limit: number }) & {
+  author?: string;
+};
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string[]> };
 export type PaginationResult = ParseResult<Pagination>;
@@ -73,9 +78,14 @@ export function parseListingQuery(query: unknown, cursors: CursorCodec): ParseRe
       (errors.before ??= []).push(err.message);
     }
   }
+  const author = q.author;
+  if (author !== undefined && (typeof author !== 'string' || !/^[0-9a-f]{24}$/.test(author))) {
+    (errors.author ??= []).push('author must be a user id (24 lower-case hex characters)');
+  }
   if (!base.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   const { page, limit } = base.value;
-  return { ok: true, value: before ? { before, limit } : { page, limit } };
+  const by = author === undefined ? {} : { author: author as string };
+  return { ok: true, value: before ? { before, limit, ...by } : { page, limit, ...by } };
 }
 
 /** How many pages of `limit` the listing has: at least one, so an empty list still has page 1. */

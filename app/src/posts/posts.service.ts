@@ -4,7 +4,15 @@ import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
 import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
 import { deepestPage, NUMBERED_DEPTH_MAX, pageCount, type ListingQuery } from './pagination';
 import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
-import { isObjectIdString, type CreatePostInput } from './posts.validation';
+import type { Actor } from '../http/actor';
+import { isObjectIdString, type CreatePostInput, type UpdatePostInput } from './posts.validation';
+
+/** Posts never changed since the version field exists have none: they are at version 0. */
+const atVersion = (version: number) =>
+  version === 0 ? { $or: [{ version: 0 }, { version: trusted({ $exists: false }) }] } : { version };
+
+/** The owner, and admins, may change a post; a post without an owner only admins. */
+export const mayChange = (post: Post, actor: Actor): boolean => actor.admin || post.owner === actor.id;
 
 /** Bounds every read: a slow database answers 503 (MaxTimeMSExpired) well before nginx's 30 s timeout. */
 export const DEFAULT_MAX_TIME_MS = 3_000;
@@ -43,6 +51,9 @@ export interface ListingPage {
 
 const SORT = sortObject(LISTING_SORT);
 
+/** Which posts a listing shows: all of them, or one owner's. */
+type PostFilter = { owner?: Types.ObjectId };
+
 export class PostsService {
   readonly cursors: CursorCodec;
   private readonly maxTimeMs: number;
@@ -63,19 +74,26 @@ export class PostsService {
 
   /** One page of the listing, by cursor (?before=) or by number (?page=), as the request asked. */
   list(query: ListingQuery): Promise<ListingPage> {
+    const filter = query.author ? { owner: new Types.ObjectId(query.author) } : {};
     return 'before' in query
-      ? this.listBefore(query.before, query.limit)
-      : this.listPage(query.page, query.limit);
+      ? this.listBefore(query.before, query.limit, filter)
+      : this.listPage(query.page, query.limit, filter);
+  }
+
+  /** The whole listing's estimate, or one author's exact count (from the owner index). */
+  private total(filter: PostFilter): Promise<number> {
+    if (!filter.owner) return this.estimatedTotal();
+    return this.Post.countDocuments(filter).maxTimeMS(this.maxTimeMs).exec();
   }
 
   /**
    * ?page=N, kept for bookmarks. The page count comes from the estimate first, so a page past the last never
    * queries (or skips through) the collection; page 1 asks for both at once.
    */
-  async listPage(page: number, limit: number): Promise<ListingPage> {
+  async listPage(page: number, limit: number, filter: PostFilter = {}): Promise<ListingPage> {
     const firstPage = page === 1;
-    const totalPromise = this.estimatedTotal();
-    const docsPromise = firstPage ? this.find({}, 0, limit + 1) : undefined;
+    const totalPromise = this.total(filter);
+    const docsPromise = firstPage ? this.find(filter, 0, limit + 1) : undefined;
     const total = await totalPromise;
     const pages = pageCount(total, limit);
     const deepest = deepestPage(limit, this.depthMax);
@@ -85,17 +103,17 @@ export class PostsService {
     if (page > deepest) {
       // Skipping is O(skipped): past the depth, hand out the cursor that follows the deepest numbered page
       // (the same documents that page reads) instead.
-      const [atDepth] = await this.find({}, deepest * limit - 1, 1);
+      const [atDepth] = await this.find(filter, deepest * limit - 1, 1);
       if (!atDepth) return { ...empty, beyondLast: true };
       return { ...empty, tooDeep: this.cursorOf(toPost(atDepth)) };
     }
-    const docs = await (docsPromise ?? this.find({}, (page - 1) * limit, limit + 1));
+    const docs = await (docsPromise ?? this.find(filter, (page - 1) * limit, limit + 1));
     return { ...this.pageOf(docs, limit), ...meta };
   }
 
   /** ?before=<cursor>: the `limit` posts after the cursor's position, in listing order. */
-  async listBefore(position: CursorPosition, limit: number): Promise<ListingPage> {
-    const [docs, total] = await Promise.all([this.after(position, limit + 1), this.estimatedTotal()]);
+  async listBefore(position: CursorPosition, limit: number, filter: PostFilter = {}): Promise<ListingPage> {
+    const [docs, total] = await Promise.all([this.after(position, limit + 1, filter), this.total(filter)]);
     return {
       ...this.pageOf(docs, limit),
       total,
@@ -115,12 +133,42 @@ export class PostsService {
     return doc ? toPost(doc) : null;
   }
 
-  async create(input: CreatePostInput): Promise<Post> {
+  async create(input: CreatePostInput, owner: Actor): Promise<Post> {
     // Only validated, known string fields reach the model. A write takes no maxTimeMS: on a standalone
     // server an insert does not wait on anything but the server itself, and serverSelectionTimeoutMS plus
     // the socket bound the time it can take to fail.
-    const doc = await this.Post.create({ title: input.title, body: input.body, author: input.author });
+    const doc = await this.Post.create({
+      title: input.title,
+      body: input.body,
+      author: owner.name,
+      owner: new Types.ObjectId(owner.id),
+    });
     return toPost(doc.toObject() as StoredPost);
+  }
+
+  /** Applies `changes` if the post is still at `version`: the changed post, 'stale', or null (no such post). */
+  async update(id: string, version: number, changes: UpdatePostInput): Promise<Post | 'stale' | null> {
+    if (!isObjectIdString(id)) return null;
+    const $set: UpdatePostInput = {};
+    if (changes.title !== undefined) $set.title = changes.title;
+    if (changes.body !== undefined) $set.body = changes.body;
+    const doc = await this.Post.findOneAndUpdate(
+      { _id: id, ...atVersion(version) },
+      { $set, $inc: { version: 1 } },
+      { returnDocument: 'after', runValidators: true },
+    )
+      .lean<StoredPost>()
+      .exec();
+    if (doc) return toPost(doc);
+    return (await this.get(id)) ? 'stale' : null;
+  }
+
+  /** Deletes the post if it is still at `version`: 'deleted', 'stale', or null (no such post). */
+  async remove(id: string, version: number): Promise<'deleted' | 'stale' | null> {
+    if (!isObjectIdString(id)) return null;
+    const { deletedCount } = await this.Post.deleteOne({ _id: id, ...atVersion(version) }).exec();
+    if (deletedCount === 1) return 'deleted';
+    return (await this.get(id)) ? 'stale' : null;
   }
 
   /*
@@ -144,14 +192,14 @@ export class PostsService {
    * newest first, then those without createdAt (written by the original app: a missing field sorts lowest),
    * by _id. The dated part is the keyset range filter; the undated tail is reached once it runs out.
    */
-  private async after(position: CursorPosition, n: number): Promise<StoredPost[]> {
+  private async after(position: CursorPosition, n: number, base: PostFilter): Promise<StoredPost[]> {
     const id = new Types.ObjectId(position.id);
     const undated = (filter: Record<string, unknown>, count: number) =>
-      this.find({ createdAt: null, ...filter }, 0, count);
+      this.find({ ...base, createdAt: null, ...filter }, 0, count);
     if (position.createdAt === null) return undated({ _id: trusted({ $lt: id }) }, n);
 
     const dated = await this.find(
-      afterFilter(LISTING_SORT, [new Date(position.createdAt), id], trusted),
+      { ...base, ...afterFilter(LISTING_SORT, [new Date(position.createdAt), id], trusted) },
       0,
       n,
     );

@@ -22,7 +22,7 @@ export function createPostFactory(opts: { seed?: number; now?: number } = {}): (
     const body = clip(faker.lorem.paragraphs({ min: 1, max: 3 }, '\n\n'), POST_LIMITS.body);
     const author = clip(faker.person.fullName(), POST_LIMITS.author);
     const createdAt = new Date(now - i * 60_000);
-    return { title, body, author, createdAt, updatedAt: createdAt };
+    return { title, body, author, version: 0, createdAt, updatedAt: createdAt };
   };
 }
 

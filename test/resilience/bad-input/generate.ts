@@ -33,11 +33,24 @@ function prng(seed: number): () => number {
   };
 }
 
+/** Who the writes come from: a signed-in account's API token, session cookie and CSRF token, and its post. */
+export interface Writer {
+  token: string;
+  cookie: string;
+  csrf: string;
+  /** A post of the account's, for the change and delete routes. */
+  postId: string;
+}
+
 /**
  * Every input of inputs.ts on every route and content preference it fits, then seeded fuzz until there are
- * `atLeast` requests. Sends to `baseUrl` (nginx); raw requests go to the same port over plain TCP.
+ * `atLeast` requests. Sends to `baseUrl` (nginx); raw requests go to the same port over plain TCP. Writes are
+ * signed in as `writer`, so the bad input reaches validation instead of stopping at 401 or 403.
  */
-export function generateRequests(baseUrl: string, atLeast = 2_100): Task[] {
+export function generateRequests(baseUrl: string, writer: Writer, atLeast = 2_100): Task[] {
+  const bearer = { authorization: `Bearer ${writer.token}` };
+  const withCsrf = (form: string) => `${form}&_csrf=${encodeURIComponent(writer.csrf)}`;
+  const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', cookie: writer.cookie };
   const port = Number(new URL(baseUrl).port);
   const send = (path: string, init: Parameters<typeof request>[2] = {}) => request(baseUrl, path, init);
   const rnd = prng(6);
@@ -64,31 +77,56 @@ export function generateRequests(baseUrl: string, atLeast = 2_100): Task[] {
           label: `GET ${base}?${q.slice(0, 30)}`,
           run: () => send(`${base}?${q}`, { headers: { accept } }),
         });
-  // JSON bodies on the API.
+  // JSON bodies on the API: creating, and changing the writer's post (with a current and a junk If-Match).
+  const jsonWrites = [
+    { method: 'POST', path: postPaths.api, ifMatch: undefined },
+    { method: 'PATCH', path: postPaths.apiItem(writer.postId), ifMatch: '"v0"' },
+    { method: 'PATCH', path: postPaths.apiItem(writer.postId), ifMatch: 'W/"v0", junk, "v99999999999"' },
+  ];
   for (const b of jsonBodies())
-    for (const accept of accepts)
+    for (const w of jsonWrites)
       tasks.push({
-        label: `POST ${postPaths.api} ${b.label}`,
+        label: `${w.method} ${w.path} ${b.label}`,
         run: () =>
-          send(postPaths.api, {
-            method: 'POST',
+          send(w.path, {
+            method: w.method,
             body: b.body,
             headers: {
-              accept,
+              accept: pick(accepts),
+              ...bearer,
+              ...(w.ifMatch ? { 'if-match': w.ifMatch } : {}),
               ...(b.contentType === '' ? {} : { 'content-type': b.contentType ?? 'application/json' }),
             },
           }),
       });
-  // Form bodies on the page route.
+  // Junk If-Match headers on DELETE: never the current version, so the post stays for the other requests.
+  for (const ifMatch of ['', '*x', '"v', 'W/"v0"', '"v-1"', '"v1e9"', '\u0000', 'x'.repeat(2000)])
+    tasks.push({
+      label: `DELETE ${postPaths.apiItem(writer.postId)} If-Match ${ifMatch.slice(0, 20)}`,
+      run: () =>
+        send(postPaths.apiItem(writer.postId), {
+          method: 'DELETE',
+          headers: { ...bearer, 'if-match': ifMatch },
+        }),
+    });
+  // Form bodies on every form: new post, edit, delete (a junk version never matches), login, register, token.
+  const formRoutes = [
+    postPaths.list,
+    postPaths.edit(writer.postId),
+    postPaths.remove(writer.postId),
+    '/login',
+    '/register',
+    '/account/tokens',
+  ];
   for (const f of formBodies())
-    for (const accept of accepts)
+    for (const route of formRoutes)
       tasks.push({
-        label: `POST ${postPaths.list} form ${f.slice(0, 30)}`,
+        label: `POST ${route} form ${f.slice(0, 30)}`,
         run: () =>
-          send(postPaths.list, {
+          send(route, {
             method: 'POST',
-            body: f,
-            headers: { accept, 'content-type': 'application/x-www-form-urlencoded' },
+            body: withCsrf(f),
+            headers: { accept: pick(accepts), ...formHeaders },
           }),
       });
   // Raw requests, three times each.
@@ -144,7 +182,7 @@ export function generateRequests(baseUrl: string, atLeast = 2_100): Task[] {
           send(postPaths.api, {
             method: 'POST',
             body: JSON.stringify(body),
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            headers: { 'content-type': 'application/json', accept: 'application/json', ...bearer },
           }),
       });
     }

@@ -105,7 +105,7 @@ const nest = (depth: number, open: string, close: string, inner = '1') =>
   open.repeat(depth) + inner + close.repeat(depth);
 
 /** A valid post with fixed text, so labels and sizes are the same on every run. */
-const ok = { title: 'T', body: 'B', author: 'A' } satisfies PostInput;
+const ok = { title: 'T', body: 'B' } satisfies PostInput;
 const [firstField, secondField] = postFields;
 
 /** JSON with the first field's value given as raw bytes, for malformed UTF-8. */

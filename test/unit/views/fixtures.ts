@@ -12,6 +12,9 @@ export const HOSTILE = '<script>alert("x")</script>';
 export const HOSTILE_HTML = '&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;';
 
 const REQUEST_ID = 'req-1234';
+const CSRF = 'csrf-token-1';
+/** What a signed-in page gets from the session middleware: the user, and a CSRF token for its forms. */
+const SIGNED_IN = { user: { id: 'u1', name: `${HOSTILE} name`, admin: false }, csrfToken: () => CSRF };
 const CREATED_AT = new Date(Date.UTC(2026, 0, 2, 3, 4));
 
 export const post = (n: number): Post => ({
@@ -19,6 +22,7 @@ export const post = (n: number): Post => ({
   title: `${HOSTILE} title ${n}`,
   author: `${HOSTILE} author ${n}`,
   body: `${HOSTILE} body ${n}`,
+  version: 0,
   createdAt: CREATED_AT,
   updatedAt: CREATED_AT,
 });
@@ -89,12 +93,71 @@ export const VIEW_FIXTURES: Record<string, ViewFixture> = {
     expect: [`400 · Bad ${HOSTILE_HTML}`],
   },
   'posts/detail': {
-    locals: { title: post(7).title, post: post(7), requestId: REQUEST_ID },
+    locals: { title: post(7).title, post: post(7), canChange: true, requestId: REQUEST_ID, ...SIGNED_IN },
     expect: [
       `<h1>${HOSTILE_HTML} title 7</h1>`,
       `${HOSTILE_HTML} body 7`,
       'datetime="2026-01-02T03:04:00.000Z"',
+      `href="${postPaths.detail(post(7).id)}/edit"`,
+      `href="${postPaths.detail(post(7).id)}/delete"`,
+      `${HOSTILE_HTML} name`,
+      `value="${CSRF}"`,
     ],
+  },
+  'posts/edit': {
+    locals: {
+      title: 'Edit',
+      post: { ...post(3), version: 4 },
+      values: { title: HOSTILE, body: HOSTILE },
+      errors: { body: [`Body ${HOSTILE}`] },
+      stale: `Changed ${HOSTILE}`,
+      ...SIGNED_IN,
+    },
+    expect: [
+      `value="${HOSTILE_HTML}"`,
+      `Body ${HOSTILE_HTML}`,
+      'name="version" value="4"',
+      `Changed ${HOSTILE_HTML}`,
+    ],
+  },
+  'posts/delete': {
+    locals: { title: 'Delete', post: { ...post(5), version: 2 }, stale: '', ...SIGNED_IN },
+    expect: [`${HOSTILE_HTML} title 5`, 'name="version" value="2"', `value="${CSRF}"`],
+  },
+  'users/login': {
+    locals: {
+      title: 'Log in',
+      username: HOSTILE,
+      error: `Wrong ${HOSTILE}`,
+      next: '/posts?x=<b>',
+      csrfToken: () => CSRF,
+    },
+    expect: [
+      `value="${HOSTILE_HTML}"`,
+      `Wrong ${HOSTILE_HTML}`,
+      'value="/posts?x=&lt;b&gt;"',
+      `value="${CSRF}"`,
+    ],
+  },
+  'users/register': {
+    locals: {
+      title: 'Register',
+      values: { username: HOSTILE, displayName: HOSTILE },
+      errors: { password: [`Password ${HOSTILE}`] },
+      next: '/',
+      csrfToken: () => CSRF,
+    },
+    expect: [`value="${HOSTILE_HTML}"`, `Password ${HOSTILE_HTML}`, 'type="password"', `value="${CSRF}"`],
+  },
+  'users/account': {
+    locals: {
+      title: 'Your account',
+      tokens: [{ id: '66aa00000000000000000001', name: `${HOSTILE} token`, createdAt: CREATED_AT }],
+      newToken: 'pat_new',
+      errors: {},
+      ...SIGNED_IN,
+    },
+    expect: [`${HOSTILE_HTML} token`, 'pat_new', '/account/tokens/66aa00000000000000000001/revoke'],
   },
   'posts/list': {
     locals: { ...POSTS_LIST_LOCALS, requestId: REQUEST_ID },
@@ -110,9 +173,10 @@ export const VIEW_FIXTURES: Record<string, ViewFixture> = {
   'posts/new': {
     locals: {
       title: 'New post',
-      values: { title: HOSTILE, author: 'Ann', body: HOSTILE },
+      values: { title: HOSTILE, body: HOSTILE },
       errors: { title: [`Title ${HOSTILE}`], _: ['Something else'] },
       requestId: REQUEST_ID,
+      ...SIGNED_IN,
     },
     expect: [`value="${HOSTILE_HTML}"`, `Title ${HOSTILE_HTML}`, 'aria-invalid="true"', 'Something else'],
   },

@@ -1,0 +1,87 @@
+import { MongoStore } from 'connect-mongo';
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import type { MongoClient } from 'mongodb';
+import type { Connection } from 'mongoose';
+import { csrfSync } from 'csrf-sync';
+import type { AccountsService } from './users.service';
+
+declare module 'express-session' {
+  interface SessionData {
+    userId?: string;
+    /** When the login happened (ms): the absolute expiry counts from here, however active the session is. */
+    startedAt?: number;
+  }
+}
+
+export interface SessionOptions {
+  secret: string;
+  idleMinutes: number;
+  absoluteHours: number;
+  /** The app's MongoDB client, once connecting has started: sessions live in its `sessions` collection. */
+  client: Promise<MongoClient>;
+  dbName?: string;
+}
+
+export const SESSION_COOKIE = 'sid';
+const SESSIONS = 'sessions';
+
+/** The TTL index on the sessions' `expires` (set by the store from the idle expiry). Safe to run again. */
+export async function createSessionIndex(connection: Connection): Promise<void> {
+  await connection.collection(SESSIONS).createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
+}
+
+/**
+ * express-session with its store in MongoDB. The cookie: HttpOnly, SameSite=Lax, Secure whenever the request
+ * came over HTTPS (req.secure, from nginx's X-Forwarded-Proto), sent only after a login or a form asked for a
+ * CSRF token. Idle expiry: the cookie's and the store's TTL, renewed as the session is used; absolute expiry:
+ * `startedAt`, checked by signedInUser.
+ */
+export function sessions(opts: SessionOptions): RequestHandler {
+  const idleMs = opts.idleMinutes * 60_000;
+  return session({
+    name: SESSION_COOKIE,
+    secret: opts.secret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: true, // Secure is decided from X-Forwarded-Proto, which only trusted proxies may set (trust proxy)
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: idleMs, path: '/' },
+    store: MongoStore.create({
+      clientPromise: opts.client,
+      dbName: opts.dbName,
+      collectionName: SESSIONS,
+      ttl: idleMs / 1000,
+      // MongoDB deletes expired sessions itself, by the TTL index createSessionIndex makes at start-up
+      // (the store's own attempt runs unawaited, and fails unhandled if the app stops at that moment).
+      autoRemove: 'disabled',
+      touchAfter: 60, // an active session's expiry is written at most once a minute, not on every request
+      stringify: false,
+    }),
+  });
+}
+
+/** Sets res.locals.user from the session, read fresh from the users collection; ends expired sessions. */
+export function signedInUser(accounts: AccountsService, absoluteHours: number): RequestHandler {
+  return async (req, res, next) => {
+    const { userId, startedAt } = req.session ?? {};
+    if (!userId) return next();
+    const tooOld = !startedAt || Date.now() - startedAt > absoluteHours * 3_600_000;
+    const actor = tooOld ? undefined : await accounts.actorById(userId);
+    if (!actor) {
+      await new Promise<void>((resolve, reject) =>
+        req.session.destroy((err) => (err ? reject(err) : resolve())),
+      );
+      return next();
+    }
+    res.locals.user = actor;
+    // Nothing a signed-in person sees may be kept by a cache and shown to someone else.
+    res.setHeader('Cache-Control', 'private, no-store');
+    next();
+  };
+}
+
+/** CSRF tokens for every form (synchronizer pattern: the token lives in the session), read from `_csrf`. */
+export const csrf = csrfSync({
+  getTokenFromRequest: (req) => (req.body as { _csrf?: unknown } | undefined)?._csrf as string | undefined,
+});
