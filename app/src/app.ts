@@ -10,6 +10,8 @@ import { healthRouter, type DbProbe, type Readiness } from './health/health.rout
 import { createAssetUrl } from './http/assets';
 import { homeLinks } from './http/home-links';
 import { jsonUnder } from './http/negotiation';
+import { openApiDocument, openApiRouter } from './http/openapi';
+import { postsOpenApi } from './posts/posts.openapi';
 import { refuseCrossSiteWrites } from './http/cross-site';
 import { sanitizeRequestId } from './http/request-id';
 import { trustProxy } from './http/trust-proxy';
@@ -139,6 +141,9 @@ export function createApp(deps: AppDeps): Express {
   const accounts = new AccountsService(deps.accounts);
   const { bodyLimit } = config;
   app.use(healthRouter(db, readiness, config.version));
+  app.use(
+    openApiRouter(openApiDocument({ title: config.appName, version: config.version }, { ...postsOpenApi })),
+  );
   // The API before the session middleware: a cookie never reaches it (writes take a token).
   app.use(
     '/api/posts',

@@ -311,3 +311,16 @@ it("shows nginx's friendly 50x page while the app is down, and the posts again o
   expect(errors).toEqual([]);
   await page.context().close();
 });
+
+it('shows the API console (Swagger UI from the app, under its CSP) with every operation', async () => {
+  const { page, errors } = await watchedPage(browser);
+
+  await page.goto(url('/api/docs'));
+  await expectVisible(page, 'List posts, newest first');
+  await screenshot(page, 'api-docs');
+
+  for (const summary of ['Write a post', 'Read a post', 'Change a post of yours', 'Delete a post of yours'])
+    await expectVisible(page, new RegExp(summary));
+  expect(errors).toEqual([]);
+  await page.context().close();
+});

@@ -236,8 +236,8 @@ export function useStack(options: StackOptions = {}): { readonly current: Stack;
   };
 }
 
-/** The services of the core compose file, the two tiers and the secrets one-shot. */
-export const coreServices = ['app', 'db-secrets', 'mongo_db', 'nginx'];
+/** The services of the core compose file: the two tiers, and the secrets and migrations one-shots. */
+export const coreServices = ['app', 'db-secrets', 'migrate', 'mongo_db', 'nginx'];
 
 /** `docker compose config --services` of docker-compose.yml plus overlays (paths from the project root), sorted. */
 export async function composeServices(...overlays: string[]): Promise<string[]> {

@@ -12,6 +12,13 @@ const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
  * trimmed, and refused when nothing visible is left, or when it holds a NUL or a bidi control.
  */
 export function personText(name: string, max: number) {
+  // What the API description (OpenAPI) says of the field: the checks below are code, not JSON Schema.
+  const described = {
+    minLength: 1,
+    maxLength: max,
+    pattern: '\\S',
+    description: `${name}: visible text, trimmed`,
+  };
   return z
     .string({ error: `${name} must be text` })
     .refine((value) => value.isWellFormed(), { error: `${name} must be valid Unicode text` })
@@ -26,5 +33,6 @@ export function personText(name: string, max: number) {
         .refine((value) => !BIDI_CONTROLS.test(value), {
           error: `${name} must not contain bidirectional control characters`,
         }),
-    );
+    )
+    .meta(described);
 }

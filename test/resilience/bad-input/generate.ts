@@ -100,7 +100,7 @@ export function generateRequests(baseUrl: string, writer: Writer, atLeast = 2_10
           }),
       });
   // Junk If-Match headers on DELETE: never the current version, so the post stays for the other requests.
-  for (const ifMatch of ['', '*x', '"v', 'W/"v0"', '"v-1"', '"v1e9"', '\u0000', 'x'.repeat(2000)])
+  for (const ifMatch of ['', '*x', '"v', 'W/"v0"', '"v-1"', '"v1e9"', '"v0" trailing', 'x'.repeat(2000)])
     tasks.push({
       label: `DELETE ${postPaths.apiItem(writer.postId)} If-Match ${ifMatch.slice(0, 20)}`,
       run: () =>

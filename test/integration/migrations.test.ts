@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { stopServer } from '../../app/src/server';
+import { dbNameFor, startTestServer, suffix, testConfig } from '../support/http';
+import { postCollection, postPaths } from '../support/posts';
+import { datedPost, legacyPost, listingOrder, walkCursor } from '../support/posts-listing';
+
+jest.setTimeout(90_000);
+
+const run = promisify(execFile);
+const root = path.join(__dirname, '..', '..');
+
+/** `npm run migrate` against `dbName`, as a person runs it (it builds, then runs the compiled migrations). */
+const migrate = (dbName: string) =>
+  run('npm', ['run', '-s', 'migrate'], {
+    cwd: root,
+    env: { ...process.env, DB_HOST: testConfig().db.uri, DB_NAME: dbName, LOG_LEVEL: 'warn' },
+  });
+
+describe('migrations (migrate-mongo)', () => {
+  it('brings posts written before accounts up to date once, records it, and the listing still pages', async () => {
+    const dbName = `${dbNameFor(__filename)}_${suffix()}`;
+    const client = await MongoClient.connect(testConfig().db.uri);
+    const db = client.db(dbName);
+    // What the previous release stored: no version, no owner; and the original app's title-and-body posts.
+    const old = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        datedPost(`before accounts ${i}`, new Date(Date.UTC(2026, 0, 1) - i * 60_000)),
+      ),
+      ...Array.from({ length: 3 }, (_, i) => legacyPost(`original app ${i}`)),
+    ];
+    await db.collection(postCollection).insertMany(old);
+
+    try {
+      const first = await migrate(dbName);
+      const second = await migrate(dbName);
+      const changelog = await db.collection('migrations_changelog').find().toArray();
+      const versions = await db.collection(postCollection).distinct('version');
+      const indexes = (await db.collection(postCollection).indexes()).map((i) => i.name);
+      const t = await startTestServer({ DB_NAME: dbName });
+      try {
+        const pages = await walkCursor(t.http, `${postPaths.api}?limit=5`);
+        const item = await t.http.get(postPaths.apiItem(String(old[0]!._id)));
+
+        expect(first.stdout).toMatch(/migrated .*: 20261204000000-accounts\.js/);
+        expect(second.stdout).toMatch(/is up to date/);
+        expect(changelog.map((c) => c.fileName)).toEqual(['20261204000000-accounts.js']);
+        expect(versions).toEqual([0]);
+        expect(indexes).toContain('owner_1_createdAt_-1__id_-1');
+        expect(pages.flat()).toEqual(listingOrder(old));
+        expect(item.headers.etag).toBe('"v0"');
+      } finally {
+        await stopServer(t.running);
+      }
+    } finally {
+      await client.db(dbName).dropDatabase();
+      await client.close();
+    }
+  });
+});
