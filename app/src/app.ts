@@ -24,7 +24,7 @@ import { PostsService } from './posts/posts.service';
 import type { PostModel } from './posts/post.model';
 import type { MongoClient } from 'mongodb';
 import { requireToken } from './users/bearer';
-import { csrf, SESSION_COOKIE, sessions, signedInUser } from './users/session';
+import { checkCsrf, csrfTokens, SESSION_COOKIE, sessions, signedInUser } from './users/session';
 import type { AccountModels } from './users/user.model';
 import { accountPagesRouter, requireUser } from './users/users.routes';
 import { AccountsService } from './users/users.service';
@@ -159,14 +159,11 @@ export function createApp(deps: AppDeps): Express {
     pagesSession(req, res, next);
   });
   app.use(signedInUser(accounts, config.session.absoluteHours));
-  app.use((req, res, next) => {
-    res.locals.csrfToken = () => csrf.generateToken(req);
-    next();
-  });
+  app.use(csrfTokens);
   app.get('/', (_req, res) => {
     res.render('home', { title: 'Welcome', dbState: db.state });
   });
-  const pageAuth = { requireUser, csrf: csrf.csrfSynchronisedProtection };
+  const pageAuth = { requireUser, csrf: checkCsrf };
   app.use(postsPagesRouter(posts, { bodyLimit, requireDb, ...pageAuth }));
   app.use(accountPagesRouter(accounts, { bodyLimit, requireDb, registration: config.registration }));
   for (const mountDemo of Object.values<(app: Express) => void>(demos)) mountDemo(app);

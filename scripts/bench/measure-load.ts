@@ -20,7 +20,7 @@ import {
 } from './lib';
 import type { Failure, ScenarioRun, SizeRaw } from './raw';
 import { registerAccount } from '../../test/support/accounts';
-import { PAGE_SIZE, SCENARIO_TITLES, scenarios, type SizeContext, type Via } from './scenarios';
+import { PAGE_SIZE, SCENARIO_TITLES, scenarios, UNCACHED, type SizeContext, type Via } from './scenarios';
 
 export const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
 
@@ -145,7 +145,7 @@ export async function measureLoad(
           const name = `${SCENARIO_TITLES[sc.id]}, ${via}, ${posts} posts`;
           const run = await attempt(name, async () => {
             const work = measure(name, `${base[via]}${sc.path}`, {
-              connections: s.connections,
+              connections: sc.connections ?? s.connections,
               duration: s.duration,
               request: sc.request,
               ...(sc.bounded ? { maxRequests: s.maxWrites } : {}),
@@ -206,7 +206,7 @@ async function crossCheck(
   const result = await wrk(autocannon.url, {
     connections: s.connections,
     duration: s.duration,
-    headers: { accept: 'text/html' },
+    headers: { accept: 'text/html', ...UNCACHED },
   });
   if (!result) {
     log('  second generator: wrk is not installed');

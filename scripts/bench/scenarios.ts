@@ -7,15 +7,25 @@ import type { RequestSpec } from './lib';
 
 /** The app's default ?limit: a page as a user sees it. */
 export const PAGE_SIZE = 20;
+/** Readers at once in the micro-cached scenario. */
+export const CACHED_CONNECTIONS = 50;
 
 export type Via = 'nginx' | 'direct' | 'baseline';
 
 export type ScenarioId =
-  'page1' | 'deep_number' | 'deep_cursor' | 'post_page' | 'api_list' | 'api_create' | 'render_all';
+  | 'page1'
+  | 'page1_cached'
+  | 'deep_number'
+  | 'deep_cursor'
+  | 'post_page'
+  | 'api_list'
+  | 'api_create'
+  | 'render_all';
 
 /** What each scenario is called in tables and the chart, whatever the size. */
 export const SCENARIO_TITLES: Record<ScenarioId, string> = {
   page1: `${postRoutes.list} (page 1)`,
+  page1_cached: `${postRoutes.list} (page 1, anonymous: nginx's micro-cache, ${CACHED_CONNECTIONS} connections)`,
   deep_number: `${postRoutes.list}?page=<deepest>`,
   deep_cursor: `${postRoutes.list}?before=<cursor of that page>`,
   post_page: postRoutes.detail,
@@ -44,10 +54,14 @@ export interface Scenario {
   bounded?: boolean;
   /** Always one connection and 1-2 requests, however fast the probe (the render-everything baseline). */
   sequential?: boolean;
+  /** Connections instead of the run's setting. */
+  connections?: number;
 }
 
-const html: RequestSpec = { headers: { accept: 'text/html' } };
-const json: RequestSpec = { headers: { accept: 'application/json' } };
+// Any cookie takes a request past nginx's micro-cache: every scenario but page1_cached measures the app.
+export const UNCACHED = { cookie: 'bench=uncached' } as const;
+const html: RequestSpec = { headers: { accept: 'text/html', ...UNCACHED } };
+const json: RequestSpec = { headers: { accept: 'application/json', ...UNCACHED } };
 
 /** The body every POST sends: valid, so the answer must be 201. The bench's database is thrown away. */
 export const createBody = JSON.stringify({
@@ -60,6 +74,13 @@ export function scenarios(ctx: SizeContext, writer: { token: string }): Scenario
   const both: Via[] = ['nginx', 'direct'];
   return [
     { id: 'page1', via: both, path: postPaths.list, request: html },
+    {
+      id: 'page1_cached',
+      via: ['nginx'],
+      path: postPaths.list,
+      request: { headers: { accept: 'text/html' } },
+      connections: CACHED_CONNECTIONS,
+    },
     {
       id: 'deep_number',
       via: both,

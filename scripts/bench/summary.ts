@@ -26,6 +26,9 @@ export const TARGETS: Target[] = [
   { key: 'ratios.nginx_vs_direct', op: '>=', target: 0.85 },
   { key: 'startup_warm_s', op: '<=', target: 5 },
   { key: 'rss_mb', op: '<=', target: 150 },
+  // Issue 21: the micro-cache.
+  { key: 'ratios.cached_vs_ceiling', op: '>=', target: 0.5 },
+  { key: 'page1_cached_p99_ms', op: '<=', target: 50 },
 ];
 
 export type Verdict = 'PASS' | 'MISS' | 'n/a';
@@ -102,12 +105,16 @@ export function summarize(raw: RawResults) {
       deep_cursor_vs_page1_100k: deepCursor,
       nginx_vs_direct: ratio(rps(s10k, 'page1', 'nginx'), rps(s10k, 'page1', 'direct')),
       proxied_vs_ceiling: ratio(rps(s10k, 'page1', 'nginx'), raw.ceiling?.rps),
+      // Anonymous page 1 from nginx's micro-cache (50 connections) ÷ nginx's static ceiling.
+      cached_vs_ceiling: ratio(rps(s10k, 'page1_cached', 'nginx'), raw.ceiling?.rps),
       // wrk ÷ autocannon on page 1 through nginx at 10 000 posts: near 1 when both generators agree.
       wrk_vs_autocannon_page1_10k: s10k?.second_generator?.ratio ?? null,
       // The first version's seconds ÷ ours, warm and cold (the name is kept from earlier summaries).
       startup_seed_compose_vs_ours: ratio(first_version?.warm_s, ours?.warm_s),
       startup_cold_seed_compose_vs_ours: ratio(first_version?.cold_s, ours?.cold_s),
     },
+    page1_cached_p50_ms: findRun(s10k, 'page1_cached', 'nginx')?.p50_ms ?? null,
+    page1_cached_p99_ms: findRun(s10k, 'page1_cached', 'nginx')?.p99_ms ?? null,
     startup_warm_s: ours?.warm_s ?? null,
     startup_cold_s: ours?.cold_s ?? null,
     image_own_mb: raw.image?.image_own_mb ?? null,

@@ -225,11 +225,11 @@ fi
 rollback() {
   if [ "$had_previous" != true ]; then
     log "first deploy failed; the logs:"
-    compose logs --tail 20 app nginx >&2 || true
+    compose logs --tail 20 migrate app nginx >&2 || true
     exit 1
   fi
   log "rolling back to $previous_image"
-  compose logs --no-log-prefix --tail 5 app >&2 || true
+  compose logs --tail 5 migrate app >&2 || true
   install_bundle "$previous"
   dotenv_set "$previous/.env" APP_IMAGE "$previous_image"
   install_env "$previous/.env"

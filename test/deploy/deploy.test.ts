@@ -258,7 +258,8 @@ describe('scripts/deploy.sh over SSH', () => {
     expect(result.output).toMatch(
       new RegExp(
         `smoke check passed .*/readyz 200; / 200; ${escapeRegExp(postPaths.list)} 200; ` +
-          `${escapeRegExp(postPaths.newForm)} 200; /healthz 200;`,
+          // The form is for signed-in people: anonymous, it redirects to the login page.
+          `${escapeRegExp(postPaths.newForm)} 303; /login 200;`,
       ),
     );
     const health = await http().get('/healthz');

@@ -83,6 +83,35 @@ describe('accounts, sessions and who may change a post', () => {
     expect(later.res.status).toBe(303);
   });
 
+  it('backs off per name and client: a stranger who fails cannot lock the owner out, unknown names alike', async () => {
+    const owner = await registerAccount(t.http, 'owner');
+    const from = (ip: string, username: string, password: string) =>
+      submitForm(t.http, '/login', '/login', { username, password }, undefined, { 'x-forwarded-for': ip });
+    for (let i = 0; i < 5; i++) await from('198.51.100.7', owner.username, `guess-${i}`);
+    for (let i = 0; i < 5; i++) await from('198.51.100.7', `nobody-${owner.username}`, `guess-${i}`);
+
+    const stranger = await from('198.51.100.7', owner.username, owner.password);
+    const unknown = await from('198.51.100.7', `nobody-${owner.username}`, 'whatever-password');
+    const theOwner = await from('203.0.113.9', owner.username, owner.password);
+
+    expect(stranger.res.status).toBe(429);
+    expect(unknown.res.status).toBe(429); // the same answer as for a real name
+    expect(theOwner.res.status).toBe(303);
+  });
+
+  it('refuses API tokens of the wrong shape without hashing, and wrong secrets after hashing (401 both)', async () => {
+    const [id] = ann.token.split('_').slice(1);
+    const shapes = ['nope', `pat_${id}_${'x'.repeat(43)}`, `pat_${'0'.repeat(24)}_${'y'.repeat(43)}`];
+
+    const answers = await Promise.all(
+      shapes.map((token) =>
+        t.http.post(postPaths.api, validPost('Bad'), { headers: { authorization: `Bearer ${token}` } }),
+      ),
+    );
+
+    expect(answers.map((a) => a.status)).toEqual([401, 401, 401]);
+  });
+
   it("refuses a form without its CSRF token, or with another session's", async () => {
     const other = await t.http.get('/login');
     const body = (token?: string) =>

@@ -59,4 +59,26 @@ describe('migrations (migrate-mongo)', () => {
       await client.close();
     }
   });
+
+  it("runs one at a time: a held lock refuses a second run, a crashed run's stale lock is taken over", async () => {
+    const dbName = `${dbNameFor(__filename)}_lock_${suffix()}`;
+    const client = await MongoClient.connect(testConfig().db.uri);
+    const locks = client.db(dbName).collection<{ _id: string; createdAt: Date }>('migrations_lock');
+    try {
+      await locks.insertOne({ _id: 'migrate', createdAt: new Date() });
+      const held = await migrate(dbName).catch((err: { code: number; stderr: string }) => err);
+      await locks.updateOne({ _id: 'migrate' }, { $set: { createdAt: new Date(Date.now() - 600_000) } });
+      const stale = await migrate(dbName);
+
+      expect(held).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('another migration run holds the lock'),
+      });
+      expect(stale.stdout).toMatch(/migrated/);
+      expect(await locks.countDocuments()).toBe(0);
+    } finally {
+      await client.db(dbName).dropDatabase();
+      await client.close();
+    }
+  });
 });

@@ -74,6 +74,19 @@ describe('readiness follows the database (dedicated container)', () => {
     expect(home.status).toBe(200);
   });
 
+  it('answers 503 for the forms too: their CSRF tokens live in sessions, and sessions in MongoDB', async () => {
+    const form = { headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+
+    const [login, register, posted, withCookie] = await Promise.all([
+      http().get('/login'),
+      http().get('/register'),
+      http().post('/login', 'username=a&password=b', form),
+      http().get(postPaths.list, { headers: { cookie: 'sid=s%3Asomething' } }),
+    ]);
+
+    expect([login.status, register.status, posted.status, withCookie.status]).toEqual([503, 503, 503, 503]);
+  });
+
   it('becomes ready once MongoDB starts', async () => {
     container = await startMongoContainer({ hostPort: port });
 

@@ -1,5 +1,6 @@
 import { containerLogs, docker, inspect, type DockerInspect } from '../support/docker';
 import { apiWrite, registerAccount } from '../support/accounts';
+import { uncached } from '../support/http';
 import { postPaths, validPost } from '../support/posts';
 import { useStack } from '../support/stack';
 import { eventually, sleep } from '../support/wait';
@@ -21,7 +22,7 @@ async function allPostIds(baseUrl: string): Promise<Set<string>> {
   const ids = new Set<string>();
   let url: string | null = `${postPaths.api}?limit=100`;
   for (let n = 0; url && n < 100; n++) {
-    const r = await request(baseUrl, url, { headers: { accept: 'application/json' } });
+    const r = await request(baseUrl, url, { headers: { accept: 'application/json', ...uncached } }); // the database's, not nginx's
     if (r.status !== 200) throw new Error(`GET ${url}: ${r.status} ${r.error ?? r.body.slice(0, 200)}`);
     const data = JSON.parse(r.body) as { items: { id: string }[]; next: string | null };
     for (const item of data.items) ids.add(item.id);

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import type { AxiosResponse } from 'axios';
 import getPort from 'get-port';
 import { containerLogs, jsonLines } from '../support/docker';
-import { httpClient } from '../support/http';
+import { httpClient, uncached } from '../support/http';
 import { apiWrite, formSession, registerAccount, type Account, type FormSession } from '../support/accounts';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { startStack, type Stack } from '../support/stack';
@@ -51,7 +51,7 @@ const freshClient = () => `203.0.113.${nextIp++}`;
 async function storedTitles(baseUrl: string, prefix: string): Promise<number> {
   const api = httpClient(baseUrl);
   const res = await api.get(`${postPaths.api}?limit=100`, {
-    headers: { ...jsonHeaders, ...client(freshClient()) },
+    headers: { ...jsonHeaders, ...client(freshClient()), ...uncached },
   });
   expect(res.status).toBe(200);
   return (res.data as { items: { title: string }[] }).items.filter((p) => p.title.startsWith(prefix)).length;
@@ -218,7 +218,7 @@ describe('behind a trusted load balancer', () => {
   it('logs and limits the real client from X-Forwarded-For, in nginx and in the app', async () => {
     const ip = freshClient();
     const res = await httpClient(stack.current.baseUrl).get('/', {
-      headers: { ...client(ip), 'x-request-id': `edge-${ip}` },
+      headers: { ...client(ip), 'x-request-id': `edge-${ip}`, ...uncached },
     });
     expect(res.status).toBe(200);
     const nginxLine = await eventually(async () => {

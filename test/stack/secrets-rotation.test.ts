@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { httpClient } from '../support/http';
 import { mongoshResult } from '../support/mongosh';
 import { registerAccount, submitForm } from '../support/accounts';
 import { postPaths, validPost } from '../support/posts';
-import { projectRoot, useStack } from '../support/stack';
+import { copyTrackedFiles, useStack } from '../support/stack';
 
 // Rotating the app's database password exactly as docs/secrets.md says (remove the file, scripts/secrets-apply.sh,
 // recreate the app), on a copy of the checkout: the copy has its own ./secrets, so no other stack on this
@@ -14,28 +14,15 @@ import { projectRoot, useStack } from '../support/stack';
 jest.setTimeout(300_000);
 
 const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'rotation-'));
-const tracked = execFileSync(
-  'git',
-  [
-    'ls-files',
-    '-z',
-    'docker-compose.yml',
-    'Dockerfile',
-    '.dockerignore',
-    'mongo',
-    'nginx',
-    'scripts',
-    'secrets',
-  ],
-  { cwd: projectRoot, encoding: 'utf8' },
-)
-  .split('\0')
-  .filter(Boolean);
-for (const file of tracked) {
-  fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
-  fs.copyFileSync(path.join(projectRoot, file), path.join(copy, file));
-  fs.chmodSync(path.join(copy, file), fs.statSync(path.join(projectRoot, file)).mode);
-}
+copyTrackedFiles(copy, [
+  'docker-compose.yml',
+  'Dockerfile',
+  '.dockerignore',
+  'mongo',
+  'nginx',
+  'scripts',
+  'secrets',
+]);
 const stack = useStack({ label: 'rotation', root: copy });
 afterAll(() => fs.rmSync(copy, { recursive: true, force: true }));
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { PRODUCT } from '../../app/src/product';
 import { containerLogs, docker, inspect, jsonLines } from '../support/docker';
 import { escapeHtml } from '../support/html';
-import { httpClient } from '../support/http';
-import { accountPerSite, submitForm } from '../support/accounts';
+import { httpClient, uncached } from '../support/http';
+import { accountPerSite, apiWrite, submitForm } from '../support/accounts';
 import { postCollection, postPaths, validPost } from '../support/posts';
 import { welcomeText } from '../support/product';
 import { useStack } from '../support/stack';
@@ -71,16 +71,60 @@ describe('pages through nginx', () => {
     }
   });
 
-  it('shows a post created through nginx in the list', async () => {
+  it('shows a post created through nginx to its author at once, and to everyone within about a second', async () => {
     const title = uniqueTitle('Created through nginx');
 
     const location = await createPostThroughForm(title);
+    const account = await writer(stack.current.baseUrl);
     const detail = await http().get(location);
-    const list = await http().get(postPaths.list);
+    const mine = await http().get(postPaths.list, { headers: { cookie: account.cookie } });
+    const started = Date.now();
+    const anonymous = await eventually(
+      async () => {
+        const r = await http().get(postPaths.list);
+        expect(r.data).toContain(escapeHtml(title));
+        return r;
+      },
+      { timeoutMs: 5_000, everyMs: 100 },
+    );
 
+    console.log(
+      `[stack] a new post reached the anonymous (micro-cached) list after ${Date.now() - started} ms`,
+    );
     expect(detail.status).toBe(200);
     expect(detail.data).toContain(escapeHtml(title));
-    expect(list.data).toContain(escapeHtml(title));
+    expect(mine.data).toContain(escapeHtml(title));
+    expect(anonymous.status).toBe(200);
+  });
+
+  it('answers anonymous readers from a one-second micro-cache: signed-in readers and errors never', async () => {
+    const account = await writer(stack.current.baseUrl);
+    const page = `${postPaths.list}?limit=7`;
+    const api = `${postPaths.api}?limit=7`;
+    const status = (r: { headers: Record<string, unknown> }) => r.headers['x-cache-status'];
+
+    const [first, second] = [await http().get(page), await http().get(page)];
+    const [apiFirst, apiSecond] = [await http().get(api), await http().get(api)];
+    const signedIn = await http().get(page, { headers: { cookie: account.cookie } });
+    const withToken = await http().get(api, { headers: apiWrite(account) });
+    const [bad, badAgain] = [
+      await http().get(`${postPaths.list}?page=x`),
+      await http().get(`${postPaths.list}?page=x`),
+    ];
+
+    expect([status(first), status(second)]).toEqual([expect.stringMatching(/^(MISS|EXPIRED)$/), 'HIT']);
+    expect(second.data).toBe(first.data);
+    expect(second.headers['x-content-type-options']).toBe('nosniff'); // the stored one, not one more of nginx's
+    expect(status(apiSecond)).toBe('HIT');
+    expect(apiSecond.headers['content-type']).toMatch(/json/); // HTML and JSON never share an entry
+    expect(status(apiFirst)).not.toBe('HIT');
+    expect(status(signedIn)).toBe('BYPASS');
+    expect(signedIn.headers['cache-control']).toBe('private, no-store');
+    expect(signedIn.data).toContain(account.name);
+    expect(second.data).not.toContain('href="/account"'); // the anonymous header, never someone's
+    expect(status(withToken)).toBe('BYPASS');
+    expect([bad.status, badAgain.status]).toEqual([400, 400]);
+    expect(status(badAgain)).not.toBe('HIT');
   });
 
   it('compresses pages and gives static assets caching headers', async () => {
@@ -103,7 +147,7 @@ describe('proxy headers', () => {
     const requestId = `stack-${randomUUID()}`;
 
     const response = await http().get('/', {
-      headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9' },
+      headers: { 'X-Request-ID': requestId, 'X-Forwarded-For': '203.0.113.9', ...uncached },
     });
 
     expect(response.headers['x-request-id']).toBe(requestId);
@@ -216,7 +260,10 @@ describe('failures and recovery', () => {
       expect(r.status).toBe(503);
       return r;
     });
-    const postsWhileDown = await http().get(postPaths.list);
+    const postsWhileDown = await http().get(postPaths.list, { headers: uncached });
+    // Anonymous readers too: the micro-cache never keeps the 503.
+    const fresh = `${postPaths.list}?limit=9`;
+    const [anonymous, anonymousAgain] = [await http().get(fresh), await http().get(fresh)];
     await docker(['start', mongoId]);
     const ready = await eventually(
       async () => {
@@ -235,6 +282,8 @@ describe('failures and recovery', () => {
     expect(postsWhileDown.data).toContain('503 · Temporarily unavailable');
     expect(postsWhileDown.data).not.toContain('Service temporarily unavailable');
     expect(postsWhileDown.headers['retry-after']).toMatch(/^\d+$/);
+    expect([anonymous.status, anonymousAgain.status]).toEqual([503, 503]);
+    expect(anonymousAgain.headers['x-cache-status']).not.toBe('HIT');
     expect(ready.status).toBe(200);
     expect(postsAfter.status).toBe(200);
     expect(appAfter.State.StartedAt).toBe(appBefore.State.StartedAt);
@@ -254,7 +303,9 @@ describe('scaling', () => {
     const served = await eventually(
       async () => {
         for (let i = 0; i < 15; i++) {
-          const r = await http().get('/', { headers: { 'X-Request-ID': `${prefix}-${sent++}` } });
+          const r = await http().get('/', {
+            headers: { 'X-Request-ID': `${prefix}-${sent++}`, ...uncached },
+          });
           expect(r.status).toBe(200);
         }
         const counts = await Promise.all(

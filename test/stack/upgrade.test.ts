@@ -10,7 +10,7 @@ import { httpClient } from '../support/http';
 import { postPaths, validPost } from '../support/posts';
 import { walkCursor } from '../support/posts-listing';
 import { appImage } from '../support/product';
-import { projectRoot, startStack, type Stack } from '../support/stack';
+import { copyTrackedFiles, projectRoot, startStack, type Stack } from '../support/stack';
 
 jest.setTimeout(600_000);
 
@@ -23,22 +23,6 @@ afterAll(async () => {
   await stack?.down();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** Today's compose files and what they mount, over the old checkout (its generated secrets stay). */
-function checkOutToday(): void {
-  const files = execFileSync(
-    'git',
-    ['ls-files', '-z', 'docker-compose.yml', 'Dockerfile', '.dockerignore', 'mongo', 'nginx', 'secrets'],
-    { cwd: projectRoot, encoding: 'utf8' },
-  )
-    .split('\0')
-    .filter(Boolean);
-  for (const file of files) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.copyFileSync(path.join(projectRoot, file), path.join(dir, file));
-    fs.chmodSync(path.join(dir, file), fs.statSync(path.join(projectRoot, file)).mode);
-  }
-}
 
 it('starts today on a volume the previous release wrote: migrated once, every post listed and paged', async () => {
   // Arrange: the previous release, from git, its image built from its own Dockerfile; it seeds 45 posts and
@@ -64,7 +48,8 @@ it('starts today on a volume the previous release wrote: migrated once, every po
   await old.down({ removeVolumes: false });
 
   // Act: today's files and image on the same project and volume.
-  checkOutToday();
+  // Today's compose files and what they mount, over the old checkout (its generated secrets stay).
+  copyTrackedFiles(dir, ['docker-compose.yml', 'Dockerfile', '.dockerignore', 'mongo', 'nginx', 'secrets']);
   stack = await startStack({
     label: 'upgrade',
     root: dir,

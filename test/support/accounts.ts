@@ -29,7 +29,8 @@ export function csrfIn(html: string): string {
 
 /**
  * Submits the form on `page` as a browser would: GETs the page (with `cookie`, if any) for its CSRF token and
- * session, then POSTs `fields` to `action`. The cookie to use afterwards is the response's, if it set one.
+ * session, then POSTs `fields` to `action`, both with `headers`. The cookie to use afterwards is the
+ * response's, if it set one.
  */
 export async function submitForm(
   http: AxiosInstance,
@@ -37,13 +38,17 @@ export async function submitForm(
   action: string,
   fields: Record<string, string>,
   cookie?: string,
+  headers: Record<string, string> = {},
 ): Promise<{ res: AxiosResponse<string>; cookie: string | undefined }> {
-  const form = await http.get<string>(page, { headers: cookie ? { cookie } : {}, responseType: 'text' });
+  const form = await http.get<string>(page, {
+    headers: { ...headers, ...(cookie ? { cookie } : {}) },
+    responseType: 'text',
+  });
   if (form.status !== 200) throw new Error(`GET ${page}: ${form.status}`);
   const session = sessionCookie(form) ?? cookie;
   const body = new URLSearchParams({ ...fields, _csrf: csrfIn(form.data) }).toString();
   const res = await http.post<string>(action, body, {
-    headers: { ...FORM, ...(session ? { cookie: session } : {}) },
+    headers: { ...headers, ...FORM, ...(session ? { cookie: session } : {}) },
     responseType: 'text',
   });
   return { res, cookie: sessionCookie(res) ?? session };

@@ -4,6 +4,12 @@ import axios, { type AxiosInstance } from 'axios';
 import { loadConfig, type Config } from '../../app/src/config';
 import { startServer, type RunningServer } from '../../app/src/server';
 
+/**
+ * Headers for a request nginx's micro-cache never answers (it skips any request with a cookie): for tests
+ * about the app behind nginx (its logs, its replicas, its restarts) rather than about the cache.
+ */
+export const uncached = { cookie: 'uncached=1' } as const;
+
 /** A short random suffix that keeps test data unique. */
 export const suffix = (): string => randomBytes(4).toString('hex');
 

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
+import { uncached } from './http';
 import { postPaths } from './posts';
 import { sleep } from './wait';
 
@@ -148,7 +149,12 @@ export function listPageLoad(
   bounds: { maxMs: number; maxRequests: number; pauseMs?: number },
 ): ReturnType<typeof steadyLoad> {
   const { pauseMs = 150, ...limits } = bounds;
-  return steadyLoad(() => request(baseUrl, postPaths.list), { concurrency: 2, pauseMs, ...limits });
+  // Past the micro-cache: the load is there to reach the app replicas that a test restarts or kills.
+  return steadyLoad(() => request(baseUrl, postPaths.list, { headers: uncached }), {
+    concurrency: 2,
+    pauseMs,
+    ...limits,
+  });
 }
 
 /**

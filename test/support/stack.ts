@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
@@ -234,6 +235,21 @@ export function useStack(options: StackOptions = {}): { readonly current: Stack;
       return stack;
     },
   };
+}
+
+/**
+ * Copies the files git tracks under `paths` (relative to the project root) into `dest`, with their modes: a
+ * checkout for startStack({ root }) whose files a test changes, or newer files over an older checkout.
+ */
+export function copyTrackedFiles(dest: string, paths: string[]): void {
+  const files = execFileSync('git', ['ls-files', '-z', ...paths], { cwd: projectRoot, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
+  for (const file of files) {
+    fs.mkdirSync(path.dirname(path.join(dest, file)), { recursive: true });
+    fs.copyFileSync(path.join(projectRoot, file), path.join(dest, file));
+    fs.chmodSync(path.join(dest, file), fs.statSync(path.join(projectRoot, file)).mode);
+  }
 }
 
 /** The services of the core compose file: the two tiers, and the secrets and migrations one-shots. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import getPort from 'get-port';
 import { containerLogs, docker, jsonLines } from '../support/docker';
-import { httpClient, suffix } from '../support/http';
+import { httpClient, suffix, uncached } from '../support/http';
 import { apiWrite, registerAccount } from '../support/accounts';
 import { jsonHeaders, postPaths, validPost } from '../support/posts';
 import { appImage, slug, welcomeText } from '../support/product';
@@ -249,7 +249,7 @@ it('restarts the database task and keeps its data', async () => {
 
   const fetched = await eventually(
     async () => {
-      const res = await http.get(postPaths.apiItem(id), { headers: jsonHeaders });
+      const res = await http.get(postPaths.apiItem(id), { headers: { ...jsonHeaders, ...uncached } });
       expect(res.status).toBe(200);
       return res;
     },

@@ -87,6 +87,7 @@ const DOCS_PAGE = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>API</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/api/docs/ui/swagger-ui.css">
 </head>
 <body>

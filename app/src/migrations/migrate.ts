@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { MigrateMongoApi } from 'migrate-mongo';
+import type { Db } from 'mongodb';
 import type { Config } from '../config';
 
 /**
@@ -18,7 +19,7 @@ async function migrateMongo(): Promise<Pick<MigrateMongoApi, 'config' | 'databas
 /** Where migrate-mongo records what ran, and the lock that keeps two runs from overlapping. */
 export const CHANGELOG = 'migrations_changelog';
 const LOCK = 'migrations_lock';
-/** A crashed run's lock expires after this long (s), so the next deploy can migrate again. */
+/** A crashed run's lock is taken over after this long (s), so the next deploy can migrate again. */
 const LOCK_TTL_S = 300;
 
 /**
@@ -40,18 +41,38 @@ export async function runMigrations(db: Config['db']): Promise<string[]> {
     },
     migrationsDir: path.join(__dirname, 'scripts'),
     changelogCollectionName: CHANGELOG,
-    lockCollectionName: LOCK,
-    lockTtl: LOCK_TTL_S,
+    // Its own lock checks, then inserts (two runs can both pass) and leaves index builds unawaited (a late
+    // failure after the client closed crashes the process): runMigrations locks instead (withLock).
+    lockTtl: 0,
     migrationFileExtension: '.js',
     moduleSystem: 'commonjs',
   });
   const { db: handle, client } = await database.connect();
   try {
-    // migrate-mongo creates the lock's TTL index without waiting for it, racing its first insert: made here
-    // first, its own calls find it in place.
-    await handle.collection(LOCK).createIndex({ createdAt: 1 }, { expireAfterSeconds: LOCK_TTL_S });
-    return await up(handle, client);
+    return await withLock(handle, () => up(handle, client));
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * One run at a time: a lock document with a fixed _id, taken by one insert (a second run gets a duplicate
+ * key error, never a race). A run that crashed leaves its lock; after LOCK_TTL_S the next run takes it over.
+ */
+async function withLock<T>(db: Db, run: () => Promise<T>): Promise<T> {
+  const locks = db.collection<{ _id: string; createdAt: Date }>(LOCK);
+  await locks.deleteOne({ _id: 'migrate', createdAt: { $lt: new Date(Date.now() - LOCK_TTL_S * 1000) } });
+  try {
+    await locks.insertOne({ _id: 'migrate', createdAt: new Date() });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    throw new Error(
+      `another migration run holds the lock (${LOCK}); a crashed run's lock is taken over after ${LOCK_TTL_S} s`,
+    );
+  }
+  try {
+    return await run();
+  } finally {
+    await locks.deleteOne({ _id: 'migrate' });
   }
 }

@@ -26,14 +26,14 @@ export interface PostsPagesOptions {
   /** Redirects to log in unless someone is signed in. */
   requireUser: RequestHandler;
   /** Checks the form's CSRF token. */
-  csrf: RequestHandler;
+  csrf: RequestHandler[];
 }
 
 /** Server-rendered pages: the list, a post, and writing, editing and deleting one. */
 export function postsPagesRouter(posts: PostsService, opts: PostsPagesOptions): Router {
   const router = Router();
   const { requireDb, requireUser } = opts;
-  const form = [...formBody(opts.bodyLimit), opts.csrf, requireUser, requireDb];
+  const form = [...formBody(opts.bodyLimit), ...opts.csrf, requireUser, requireDb];
 
   /** The post at :id that the signed-in person may change: 404 or 403 otherwise. */
   async function changeable(id: string, res: Response): Promise<Post> {

@@ -4,6 +4,7 @@ import session from 'express-session';
 import type { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
 import { csrfSync } from 'csrf-sync';
+import { dbUnavailable } from '../db/errors';
 import type { AccountsService } from './users.service';
 
 declare module 'express-session' {
@@ -45,7 +46,7 @@ export function sessions(opts: SessionOptions): RequestHandler {
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    proxy: true, // Secure is decided from X-Forwarded-Proto, which only trusted proxies may set (trust proxy)
+    // Secure follows req.secure: X-Forwarded-Proto counts only from the proxies Express trusts (trust proxy).
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: idleMs, path: '/' },
     store: MongoStore.create({
       clientPromise: opts.client,
@@ -82,6 +83,30 @@ export function signedInUser(accounts: AccountsService, absoluteHours: number): 
 }
 
 /** CSRF tokens for every form (synchronizer pattern: the token lives in the session), read from `_csrf`. */
-export const csrf = csrfSync({
+const csrf = csrfSync({
   getTokenFromRequest: (req) => (req.body as { _csrf?: unknown } | undefined)?._csrf as string | undefined,
 });
+
+/**
+ * Forms need a session (it holds their CSRF token), and sessions need MongoDB: without one (the database is
+ * down, so the session middleware stepped aside) a form page or post answers 503, never a 500.
+ */
+export const requireSession: RequestHandler = (req, _res, next) => {
+  next(req.session ? undefined : dbUnavailable());
+};
+
+/** Checks a form post's CSRF token (403 when it is missing or not this session's). */
+export const checkCsrf: RequestHandler[] = [requireSession, csrf.csrfSynchronisedProtection];
+
+/**
+ * res.locals.csrfToken() for the views' forms. A page that carries one belongs to one session: it is marked
+ * private, no-store, like every page of a signed-in person.
+ */
+export const csrfTokens: RequestHandler = (req, res, next) => {
+  res.locals.csrfToken = () => {
+    if (!req.session) throw dbUnavailable();
+    res.setHeader('Cache-Control', 'private, no-store');
+    return csrf.generateToken(req);
+  };
+  next();
+};

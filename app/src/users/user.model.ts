@@ -9,9 +9,6 @@ const userSchema = new Schema(
     displayName: { type: String, required: true, maxlength: USER_LIMITS.displayName },
     passwordHash: { type: String, required: true },
     role: { type: String, enum: ['user', 'admin'], required: true, default: 'user' },
-    // Per-account backoff: consecutive failures and until when the next attempt is refused.
-    failedLogins: { type: Number, required: true, default: 0 },
-    lockedUntil: { type: Date },
   },
   { timestamps: true, collection: 'users', strict: 'throw' },
 );
@@ -27,14 +24,30 @@ const apiTokenSchema = new Schema(
   { timestamps: true, collection: 'api_tokens', strict: 'throw' },
 );
 
+/**
+ * The login backoff, per username and client address: a stranger's failures never lock the owner out from
+ * their own address. _id is "<username>\n<client>"; a record expires an hour after its last failure.
+ */
+const loginAttemptSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    failures: { type: Number, required: true, default: 0 },
+    lockedUntil: { type: Date },
+    expiresAt: { type: Date, required: true, expires: 0 },
+  },
+  { collection: 'login_attempts', strict: 'throw', versionKey: false },
+);
+
 export type UserFields = InferSchemaType<typeof userSchema>;
 export type ApiTokenFields = InferSchemaType<typeof apiTokenSchema>;
 export type UserModel = Model<UserFields>;
 export type ApiTokenModel = Model<ApiTokenFields>;
+export type LoginAttemptModel = Model<InferSchemaType<typeof loginAttemptSchema>>;
 
 export interface AccountModels {
   User: UserModel;
   ApiToken: ApiTokenModel;
+  LoginAttempt: LoginAttemptModel;
 }
 
 /** The account models bound to one connection. */
@@ -44,5 +57,8 @@ export function getAccountModels(connection: Connection): AccountModels {
     ApiToken:
       (connection.models.ApiToken as ApiTokenModel | undefined) ??
       connection.model('ApiToken', apiTokenSchema),
+    LoginAttempt:
+      (connection.models.LoginAttempt as LoginAttemptModel | undefined) ??
+      (connection.model('LoginAttempt', loginAttemptSchema) as unknown as LoginAttemptModel),
   };
 }

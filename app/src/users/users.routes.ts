@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { HttpError } from '../errors/http-error';
 import { actorOf, type Actor } from '../http/actor';
 import { formBody, localPath } from '../http/forms';
-import { csrf } from './session';
+import { checkCsrf, requireSession } from './session';
 import type { AccountsService } from './users.service';
 import { loginSchema, parseWith, registerSchema, tokenSchema } from './users.validation';
 
@@ -18,9 +18,9 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 export function accountPagesRouter(accounts: AccountsService, opts: AccountPagesOptions): Router {
   const router = Router();
   const { requireDb } = opts;
-  const form = [...formBody(opts.bodyLimit), csrf.csrfSynchronisedProtection];
+  const form = [...formBody(opts.bodyLimit), ...checkCsrf];
 
-  router.get('/register', (req, res) => {
+  router.get('/register', requireSession, (req, res) => {
     if (opts.registration === 'closed') throw new HttpError(403, 'Registration is closed');
     res.render('users/register', {
       title: 'Register',
@@ -50,7 +50,7 @@ export function accountPagesRouter(accounts: AccountsService, opts: AccountPages
     res.redirect(303, next === '/' ? '/account' : next);
   });
 
-  router.get('/login', (req, res) => {
+  router.get('/login', requireSession, (req, res) => {
     res.render('users/login', { title: 'Log in', username: '', error: '', next: localPath(req.query.next) });
   });
 
@@ -63,7 +63,7 @@ export function accountPagesRouter(accounts: AccountsService, opts: AccountPages
         .render('users/login', { title: 'Log in', username: str(body.username), error, next });
     const parsed = parseWith(loginSchema, body);
     const result = parsed.ok
-      ? await accounts.authenticate(parsed.value.username, parsed.value.password)
+      ? await accounts.authenticate(parsed.value.username, parsed.value.password, req.ip ?? '')
       : ({ ok: false, locked: false } as const);
     if (result.ok) {
       req.log?.info({ userId: result.actor.id }, 'logged in');

@@ -109,7 +109,8 @@ export function generateRequests(baseUrl: string, writer: Writer, atLeast = 2_10
           headers: { ...bearer, 'if-match': ifMatch },
         }),
     });
-  // Form bodies on every form: new post, edit, delete (a junk version never matches), login, register, token.
+  // Form bodies on every form: new post, edit, delete (a junk version never matches), login, register, token
+  // and revoking one (logout only ends the session the other requests need; its CSRF check is the same).
   const formRoutes = [
     postPaths.list,
     postPaths.edit(writer.postId),
@@ -117,6 +118,7 @@ export function generateRequests(baseUrl: string, writer: Writer, atLeast = 2_10
     '/login',
     '/register',
     '/account/tokens',
+    '/account/tokens/000000000000000000000000/revoke',
   ];
   for (const f of formBodies())
     for (const route of formRoutes)

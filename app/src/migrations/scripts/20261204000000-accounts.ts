@@ -11,6 +11,7 @@ export async function up(db: Db): Promise<void> {
   await db.collection('users').createIndex({ username: 1 }, { unique: true });
   await db.collection('api_tokens').createIndex({ owner: 1 });
   await db.collection('sessions').createIndex({ expires: 1 }, { expireAfterSeconds: 0 });
+  await db.collection('login_attempts').createIndex({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 }
 
 export async function down(db: Db): Promise<void> {
