@@ -65,8 +65,8 @@ started_ms=$(($(date +%s%N) / 1000000))
 docker compose exec -T -e TARGET="$target" mongo_db sh -c "$in_container" <"$file" >"$log" 2>&1 \
   || { cat "$log" >&2; $check && drop_target; die "mongorestore failed (its output is above)"; }
 ms=$(($(date +%s%N) / 1000000 - started_ms))
-# "finished restoring db.collection (N documents, F failures)", one line per collection.
-mapfile -t finished < <(grep -o 'finished restoring [^ ]* ([0-9]* documents, [0-9]* failures)' "$log" | tr -d '`' || true)
+# "finished restoring db.collection (N documents, F failures)", one line per collection ("1 document" too).
+mapfile -t finished < <(grep -oE 'finished restoring [^ ]* \([0-9]+ documents?, [0-9]+ failures?\)' "$log" | tr -d '`' || true)
 [[ ${#finished[@]} -gt 0 ]] || { cat "$log" >&2; $check && drop_target; die "the archive holds no collection of database $db"; }
 problems=()
 for line in "${finished[@]}"; do
@@ -78,7 +78,7 @@ if $check; then
   # Count what is really in the scratch database, collection by collection, and compare.
   counts=$(backup_shell 'db.getCollectionNames().sort().forEach((c) => print(c + " " + db.getCollection(c).countDocuments({})));')
   for line in "${finished[@]}"; do
-    [[ $line =~ ^finished\ restoring\ [^.]*\.([^ ]*)\ \(([0-9]*)\ documents ]] || continue
+    [[ $line =~ ^finished\ restoring\ [^.]*\.([^ ]*)\ \(([0-9]*)\ document ]] || continue
     collection=${BASH_REMATCH[1]} restored=${BASH_REMATCH[2]}
     found=$(awk -v c="$collection" '$1 == c { print $2 }' <<<"$counts")
     [[ $found == "$restored" ]] || problems+=("$collection: mongorestore restored $restored documents, the scratch database holds ${found:-none}")

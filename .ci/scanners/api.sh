@@ -37,7 +37,7 @@ token=$(npx tsx .ci/scanners/api-token.ts "$base") || fail "no API token"
 "$tools/bin/schemathesis" run "$base/api/openapi.json" --url "$base" \
   -H "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --max-examples 40 --workers 2 --max-time 100 --generation-deterministic --generation-database none \
+  --max-examples 40 --workers 2 --max-time 100 --generation-deterministic \
   --report junit --report-dir test-results/schemathesis >"$work/st.txt" 2>&1 || {
   cat "$work/st.txt"
   fail "schemathesis found failures"

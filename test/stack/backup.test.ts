@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { PRODUCT } from '../../app/src/product';
 import { httpClient, uncached } from '../support/http';
-import { apiWrite, registerAccount } from '../support/accounts';
+import { apiWrite, registerAccount, submitForm } from '../support/accounts';
 import { postCollection, postPaths, validPost } from '../support/posts';
 import { projectRoot, startStack, type Stack } from '../support/stack';
 
@@ -97,6 +97,14 @@ it('backs up, and restores the same posts into a wiped volume', async () => {
   );
   expect(restore.code).toBe(0);
   expect(after).toEqual(before);
+  // Accounts come back too (a collection of one document is reported as "1 document"), and its owner can
+  // log in again with the same password.
+  expect(restore.output).toContain(`${PRODUCT.database}.users (1 document, 0 failures)`);
+  const login = await submitForm(httpClient(stack.baseUrl), '/login', '/login', {
+    username: writer.username,
+    password: writer.password,
+  });
+  expect(login.res.status).toBe(303);
 });
 
 it('fails with a clear message when the stack is not running, and on a file that is no archive', async () => {

@@ -41,7 +41,13 @@ describe('startup', () => {
     const appStarted = firstTime('app', 'start');
     const appHealthy = firstTime('app', 'health_status: healthy');
     const nginxStarted = firstTime('nginx', 'start');
-    expect([mongoHealthy, appStarted, appHealthy, nginxStarted].every(Boolean)).toBe(true);
+    // Named, so a missing event says which one.
+    expect({ mongoHealthy, appStarted, appHealthy, nginxStarted }).toEqual({
+      mongoHealthy: expect.any(Number),
+      appStarted: expect.any(Number),
+      appHealthy: expect.any(Number),
+      nginxStarted: expect.any(Number),
+    });
     expect(appStarted!).toBeGreaterThan(mongoHealthy!);
     // nginx needs the app's name to exist, not its health: until a replica is ready it serves its 50x page.
     expect(nginxStarted!).toBeGreaterThan(appStarted!);
@@ -107,6 +113,7 @@ describe('pages through nginx', () => {
     const [apiFirst, apiSecond] = [await http().get(api), await http().get(api)];
     const signedIn = await http().get(page, { headers: { cookie: account.cookie } });
     const withToken = await http().get(api, { headers: apiWrite(account) });
+    const long = await http().get(postPaths.detail('x'.repeat(3_000))); // too long to key: not cached, not a 502
     const [bad, badAgain] = [
       await http().get(`${postPaths.list}?page=x`),
       await http().get(`${postPaths.list}?page=x`),
@@ -125,6 +132,7 @@ describe('pages through nginx', () => {
     expect(status(withToken)).toBe('BYPASS');
     expect([bad.status, badAgain.status]).toEqual([400, 400]);
     expect(status(badAgain)).not.toBe('HIT');
+    expect([long.status, status(long)]).toEqual([404, undefined]);
   });
 
   it('compresses pages and gives static assets caching headers', async () => {
