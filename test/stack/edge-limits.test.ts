@@ -211,6 +211,13 @@ describe('limits that hold', () => {
     expect(big.status).toBe(413);
     expect(big.headers['content-type']).toMatch(/^application\/json/);
     expect(big.data).toEqual({ error: expect.any(String) });
+
+    // Dot-files are refused at the edge; under /api/ in JSON too.
+    const dotApi = await api.get(`${postPaths.api}/.env`, { headers: client(freshClient()) });
+    const dotSite = await api.get('/.git/config', { headers: client(freshClient()) });
+    expect(dotApi).toMatchObject({ status: 403, data: { error: 'Forbidden' } });
+    expect(dotApi.headers['content-type']).toMatch(/^application\/json/);
+    expect(dotSite.status).toBe(403);
   });
 });
 
