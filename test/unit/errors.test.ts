@@ -98,6 +98,16 @@ describe('mapDbError (db/errors.ts)', () => {
 });
 
 describe('isDbUnavailableError', () => {
+  it.each(['EPIPE', 'ECONNRESET'])(
+    'counts a raw %s from a database socket cut mid-write as unavailable',
+    (code) => {
+      const err = Object.assign(new Error('This socket has been ended by the other party'), { code });
+
+      expect(isDbUnavailableError(err)).toBe(true);
+      expect(mapDbError(err)?.status).toBe(503);
+    },
+  );
+
   it('recognises the bufferCommands=false error before the first connection', () => {
     const err = Object.assign(
       new Error(

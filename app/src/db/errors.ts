@@ -29,6 +29,10 @@ export function isDbUnavailableError(err: unknown): boolean {
     (typeof code === 'number' && UNAVAILABLE_CODES.has(code)) ||
     hasLabel(err, 'RetryableWriteError') ||
     hasLabel(err, 'ResetPool') ||
+    // A socket to the database cut mid-write can surface raw ("This socket has been ended by the other
+    // party"): requests open no other sockets, so it is the database going away.
+    code === 'EPIPE' ||
+    code === 'ECONNRESET' ||
     (err.name === 'MongooseError' &&
       /before initial connection is complete|Connection was force closed|not connected|buffering timed out/i.test(
         err.message,
