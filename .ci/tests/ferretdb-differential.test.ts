@@ -1,6 +1,6 @@
 import { MongoClient, ObjectId, type Collection, type Document } from 'mongodb';
 import type { StartedTestContainer } from 'testcontainers';
-import { afterFilter, LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
+import { afterFilter, LISTING_SORT, sortObject } from '../../app/src/listing/listing-sort';
 import { mongoImage, mongoUri, startMongoContainer } from '../../test/support/mongo';
 
 /**

@@ -1,7 +1,6 @@
 import { mongo, type Connection } from 'mongoose';
-import { LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
-import type { PostModel } from '../../app/src/posts/post.model';
-import { PostsService } from '../../app/src/posts/posts.service';
+import { LISTING_SORT, sortObject } from '../../app/src/listing/listing-sort';
+import { resource, type ResourceModel } from '../../app/src/resource';
 import { mongoImage } from '../../test/support/mongo';
 import { dbNameFor } from '../../test/support/http';
 import {
@@ -45,7 +44,7 @@ function planFacts(node: unknown, out = { stages: [] as string[], indexes: [] as
  */
 describe('the listing is served by its index (explain)', () => {
   let connection: Connection;
-  let Post: PostModel;
+  let Post: ResourceModel;
   let commands: SentCommand[];
   let realMongo: boolean;
   let finds: { label: string; command: SentCommand; skip: number }[];
@@ -63,7 +62,7 @@ describe('the listing is served by its index (explain)', () => {
     ]);
 
     // The listing as users reach it: page 1, a deep page by number, a deep page by cursor, the undated tail.
-    const posts = new PostsService(Post);
+    const posts = new resource.Service(Post);
     const grab = async (label: string, skip: number, run: () => Promise<unknown>) => {
       commands.length = 0;
       await run();
@@ -145,7 +144,7 @@ describe('the listing is served by its index (explain)', () => {
 
   it('counts from collection metadata, not by scanning (estimatedDocumentCount)', async () => {
     commands.length = 0;
-    await new PostsService(Post).listPage(1, LIMIT);
+    await new resource.Service(Post).listPage(1, LIMIT);
     const count = commands.find((c) => c.name === 'count')!;
     const result = await explain(count);
     const { stages } = planFacts(result.queryPlanner?.winningPlan);

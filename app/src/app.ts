@@ -8,20 +8,16 @@ import { errorHandler, notFoundHandler } from './errors/handlers';
 import * as demos from './demos';
 import { healthRouter, type DbProbe, type Readiness } from './health/health.routes';
 import { createAssetUrl } from './http/assets';
-import { homeLinks } from './http/home-links';
+import { addFeatureLinks, homeLinks } from './http/home-links';
 import { jsonUnder } from './http/negotiation';
 import { openApiDocument, openApiRouter } from './http/openapi';
-import { postsOpenApi } from './posts/posts.openapi';
 import { refuseCrossSiteWrites } from './http/cross-site';
 import { sanitizeRequestId } from './http/request-id';
 import { trustProxy } from './http/trust-proxy';
 import { requestLogOptions, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics/metrics';
 import { PUBLIC_DIR, VIEWS_DIR } from './paths';
-import { postsApiRouter } from './posts/posts.api';
-import { postsPagesRouter } from './posts/posts.routes';
-import { PostsService } from './posts/posts.service';
-import type { PostModel } from './posts/post.model';
+import { resource, type ResourceModel } from './resource';
 import type { MongoClient } from 'mongodb';
 import { requireToken } from './users/bearer';
 import { checkCsrf, csrfTokens, SESSION_COOKIE, sessions, signedInUser } from './users/session';
@@ -39,7 +35,8 @@ export interface AppDeps {
     };
   logger: Logger;
   db: DbProbe & { isConnected(): boolean };
-  Post: PostModel;
+  /** The resource's model (resource.ts). */
+  model: ResourceModel;
   /** Users and their API tokens. */
   accounts: AccountModels;
   /** The MongoDB client once connecting has started: sessions are stored through it. */
@@ -133,7 +130,7 @@ export function createApp(deps: AppDeps): Express {
     next(db.isConnected() ? undefined : dbUnavailable());
   };
 
-  const posts = new PostsService(deps.Post, {
+  const service = new resource.Service(deps.model, {
     maxTimeMs: config.db.queryTimeoutMs,
     totalCacheMs: config.listingTotalCacheMs,
     numberedDepthMax: config.listingPageDepth,
@@ -142,12 +139,12 @@ export function createApp(deps: AppDeps): Express {
   const { bodyLimit } = config;
   app.use(healthRouter(db, readiness, config.version));
   app.use(
-    openApiRouter(openApiDocument({ title: config.appName, version: config.version }, { ...postsOpenApi })),
+    openApiRouter(openApiDocument({ title: config.appName, version: config.version }, resource.openApi)),
   );
   // The API before the session middleware: a cookie never reaches it (writes take a token).
   app.use(
-    '/api/posts',
-    postsApiRouter(posts, { bodyLimit, requireDb, requireToken: requireToken(accounts) }),
+    resource.apiPath,
+    resource.apiRouter(service, { bodyLimit, requireDb, requireToken: requireToken(accounts) }),
   );
 
   const pagesSession = sessions({ ...config.session, client: deps.mongoClient, dbName: deps.dbName });
@@ -164,7 +161,7 @@ export function createApp(deps: AppDeps): Express {
     res.render('home', { title: 'Welcome', dbState: db.state });
   });
   const pageAuth = { requireUser, csrf: checkCsrf };
-  app.use(postsPagesRouter(posts, { bodyLimit, requireDb, ...pageAuth }));
+  app.use(resource.pagesRouter(service, { bodyLimit, requireDb, ...pageAuth }));
   app.use(accountPagesRouter(accounts, { bodyLimit, requireDb, registration: config.registration }));
   for (const mountDemo of Object.values<(app: Express) => void>(demos)) mountDemo(app);
 
@@ -192,6 +189,8 @@ export function configureViews(app: Express, config: Pick<Config, 'appName' | 'e
   app.locals.appName = config.appName;
   app.locals.version = config.version;
   app.locals.env = config.env;
+  app.locals.mineLink = null;
   app.locals.asset = createAssetUrl(PUBLIC_DIR, { watch: config.env === 'development' });
   homeLinks(app);
+  addFeatureLinks(app, resource.links);
 }

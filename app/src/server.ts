@@ -7,11 +7,11 @@ import { Database } from './db/database';
 import type { Readiness } from './health/health.routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics/metrics';
-import { getPostModel } from './posts/post.model';
 import type { MongoClient } from 'mongodb';
 import { createSessionIndex } from './users/session';
 import { getAccountModels } from './users/user.model';
 import { seedIfEmpty } from './seed/seed';
+import { resource } from './resource';
 
 export interface RunningServer {
   config: Config;
@@ -35,7 +35,7 @@ const stopping = new WeakMap<RunningServer, Promise<void>>();
 export async function startServer(config: Config, opts: { logger?: Logger } = {}): Promise<RunningServer> {
   const logger = opts.logger ?? createLogger(config);
   const db = new Database(config.db, logger);
-  const Post = getPostModel(db.connection);
+  const model = resource.model(db.connection);
   const readiness: Readiness = { shuttingDown: false };
   const metrics = createMetrics({ version: config.version });
   db.onClient((client) => metrics.watchMongoClient(client));
@@ -47,7 +47,7 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     config,
     logger,
     db,
-    Post,
+    model,
     accounts,
     mongoClient,
     dbName: config.db.dbName,
@@ -83,9 +83,9 @@ export async function startServer(config: Config, opts: { logger?: Logger } = {}
     }
     if (!db.isConnected() || config.seed.onStart !== 'if-empty') return;
     try {
-      await Post.init();
+      await model.init();
       await Promise.all([accounts.User.init(), accounts.ApiToken.init()]);
-      await seedIfEmpty(db.connection, Post, { count: config.seed.count, logger });
+      await seedIfEmpty(db.connection, model, { count: config.seed.count, logger });
     } catch (err) {
       logger.error({ err }, 'seed on start failed (the app keeps running)');
     }

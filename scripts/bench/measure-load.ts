@@ -3,7 +3,7 @@
  * project name, free ports, torn down with -v), seeded size by size with the app image's seeder, every
  * scenario of scenarios.ts through nginx and straight to the app, and nginx's own /nginx-health as the ceiling.
  */
-import { deepestPage } from '../../app/src/posts/pagination';
+import { deepestPage } from '../../app/src/listing/pagination';
 import { wrk } from './wrk';
 import getPort from 'get-port';
 import { PRODUCT } from '../../app/src/product';
@@ -20,6 +20,7 @@ import {
 } from './lib';
 import type { Failure, ScenarioRun, SizeRaw } from './raw';
 import { registerAccount } from '../../test/support/accounts';
+import { postCollection, postPaths, postTextField } from '../../test/support/posts';
 import { PAGE_SIZE, SCENARIO_TITLES, scenarios, UNCACHED, type SizeContext, type Via } from './scenarios';
 
 export const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
@@ -51,15 +52,15 @@ export async function sizeContext(apiBase: string, posts: number): Promise<SizeC
   const deepPage = Math.max(2, Math.min(Math.ceil(posts / PAGE_SIZE), deepestPage(PAGE_SIZE)));
   // The app reuses its "about N posts" total for a few seconds (LISTING_TOTAL_CACHE_MS): wait until it has
   // seen the seed, or the deep pages would be past its idea of the last page.
-  let page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+  let page1 = await getJson(`${apiBase}${postPaths.api}?limit=${PAGE_SIZE}`);
   for (let waited = 0; Number(page1.total) < posts && waited < 30_000; waited += 500) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    page1 = await getJson(`${apiBase}/api/posts?limit=${PAGE_SIZE}`);
+    page1 = await getJson(`${apiBase}${postPaths.api}?limit=${PAGE_SIZE}`);
   }
   const first = (page1.items as { id: string }[] | undefined)?.[0];
-  if (!first) throw new Error(`GET /api/posts returned no items with ${posts} posts seeded`);
+  if (!first) throw new Error(`GET ${postPaths.api} returned no items with ${posts} posts seeded`);
   const hops = Math.min(3, deepPage - 1);
-  let listing = await getJson(`${apiBase}/api/posts?page=${deepPage - hops}&limit=${PAGE_SIZE}`);
+  let listing = await getJson(`${apiBase}${postPaths.api}?page=${deepPage - hops}&limit=${PAGE_SIZE}`);
   let cursor = '';
   for (let i = 0; i < hops; i++) {
     const next = listing.next;
@@ -82,6 +83,8 @@ export async function measureLoad(
     BENCH_APP_PORT: String(await getPort()),
     BENCH_BASELINE_PORT: String(await getPort()),
     SEED_COUNT: '0',
+    BASELINE_COLLECTION: postCollection,
+    BASELINE_TEXT_FIELD: postTextField,
   };
   const base: Record<Via, string> = {
     nginx: `http://127.0.0.1:${env.HTTP_PORT}`,

@@ -1,7 +1,7 @@
 /**
- * Benchmark baseline, never part of the app: the original app's GET /posts, which loads EVERY post
- * with Post.find({}) (full Mongoose documents) and renders them all as <h3>title</h3><p>body</p>, whatever
- * the page asked for. It reads the same database as the app (same DB_* variables).
+ * Benchmark baseline, never part of the app: the original app's GET /posts, served at /render-all, which loads
+ * EVERY post with Post.find({}) (full Mongoose documents) and renders them all as <h3>title</h3><p>body</p>,
+ * whatever the page asked for. It reads the same database as the app (same DB_* variables).
  *
  * Run by scripts/bench/compose.bench.yml inside the app image (Node 24 strips the types itself), or on the host
  * with `npx tsx scripts/bench/render-all-baseline.ts` when DB_HOST points at a reachable MongoDB.
@@ -26,16 +26,16 @@ const password = process.env.DB_PASSWORD_FILE
   ? readFileSync(process.env.DB_PASSWORD_FILE, 'utf8').replace(/\n$/, '')
   : process.env.DB_PASSWORD;
 
-// The original schema: { title: String, body: String }, on the app's collection.
-const Post = mongoose.model(
-  'Post',
-  new mongoose.Schema({ title: String, body: String }, { collection: 'posts', strict: false }),
-);
+// The original schema, untyped, on the app's collection; the bench names the collection and the text field
+// (from test/support/posts.ts), so a fork's resource is measured the same way.
+const collection = process.env.BASELINE_COLLECTION ?? 'posts';
+const textField = process.env.BASELINE_TEXT_FIELD ?? 'body';
+const Post = mongoose.model('Post', new mongoose.Schema({}, { collection, strict: false }));
 
-// The original view, minus its layout: every post, escaped by EJS.
-const render: (data: { posts: unknown[] }) => string = ejs.compile(
-  '<!doctype html><html><head><title>Posts</title></head><body><h1>Posts</h1>' +
-    '<% posts.forEach(function (post) { %><h3><%= post.title %></h3><p><%= post.body %></p><% }) %>' +
+// The original view, minus its layout: every document, escaped by EJS.
+const render: (data: { posts: unknown[]; textField: string }) => string = ejs.compile(
+  '<!doctype html><html><head><title>All</title></head><body><h1>All</h1>' +
+    '<% posts.forEach(function (post) { %><h3><%= post.get("title") %></h3><p><%= post.get(textField) %></p><% }) %>' +
     '</body></html>',
 );
 
@@ -43,9 +43,9 @@ const app = express();
 app.get('/healthz', (_req, res) => {
   res.status(mongoose.connection.readyState === 1 ? 200 : 503).json({ db: mongoose.connection.readyState });
 });
-app.get('/posts', async (_req, res) => {
+app.get('/render-all', async (_req, res) => {
   const posts = await Post.find({});
-  res.send(render({ posts }));
+  res.send(render({ posts, textField }));
 });
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * What the bench asks of the stack at each size: the requests a user's browser or an API client makes.
  * Paths only; measure-load.ts puts them behind nginx, straight to the app, or (render_all) the baseline.
  */
-import { postPaths, postRoutes, type PostInput } from '../../test/support/posts';
+import { postPaths, postRoutes, postTitled } from '../../test/support/posts';
 import type { RequestSpec } from './lib';
 
 /** The app's default ?limit: a page as a user sees it. */
@@ -64,10 +64,7 @@ const html: RequestSpec = { headers: { accept: 'text/html', ...UNCACHED } };
 const json: RequestSpec = { headers: { accept: 'application/json', ...UNCACHED } };
 
 /** The body every POST sends: valid, so the answer must be 201. The bench's database is thrown away. */
-export const createBody = JSON.stringify({
-  title: 'Bench post',
-  body: 'Written by the benchmark against its own throwaway database.',
-} satisfies PostInput);
+export const createBody = JSON.stringify(postTitled('Bench post'));
 
 /** The scenarios at one size; the writes send `writer`'s API token (kept out of the raw results). */
 export function scenarios(ctx: SizeContext, writer: { token: string }): Scenario[] {
@@ -96,7 +93,7 @@ export function scenarios(ctx: SizeContext, writer: { token: string }): Scenario
     { id: 'post_page', via: both, path: postPaths.detail(ctx.postId), request: html },
     { id: 'api_list', via: both, path: postPaths.api, request: json },
     // The original app's way: every post, whatever the page (one URL), served by render-all-baseline.ts.
-    { id: 'render_all', via: ['baseline'], path: postPaths.list, request: html, sequential: true },
+    { id: 'render_all', via: ['baseline'], path: '/render-all', request: html, sequential: true },
     // Last: the posts it writes must not change what the reads above measured.
     {
       id: 'api_create',

@@ -1,5 +1,6 @@
-import { getPostModel } from '../../app/src/posts/post.model';
-import { seedPosts } from '../../app/src/seed/seed';
+import { escapeRegExp } from '../support/regexp';
+import { resource } from '../../app/src/resource';
+import { seedDocuments } from '../../app/src/seed/seed';
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 import { ownerlessPost, postPaths } from '../support/posts';
@@ -15,9 +16,9 @@ describe('listing and pagination', () => {
   beforeAll(async () => {
     // Numbered pages skip at most 40 posts here (10 000 by default), so the depth limit is reached with 45.
     t = await startTestServer({ DB_NAME: dbNameFor(__filename), LISTING_PAGE_DEPTH: '40' });
-    const Post = getPostModel(t.running.db.connection);
+    const Post = resource.model(t.running.db.connection);
     // A known number of posts in this file's own database; ten share one timestamp to exercise the _id tie-break.
-    await seedPosts(Post, { count: TOTAL - 10, reset: true, seed: 123 });
+    await seedDocuments(Post, { count: TOTAL - 10, reset: true, seed: 123 });
     const sameTime = new Date('2020-01-01T00:00:00Z');
     await Post.insertMany(
       Array.from({ length: 10 }, (_, i) => ({
@@ -77,7 +78,7 @@ describe('listing and pagination', () => {
         page: 1,
         prev: null,
         totalEstimated: true,
-        next: expect.stringMatching(/^\/api\/posts\?before=/),
+        next: expect.stringMatching(new RegExp(`^${escapeRegExp(postPaths.api)}\\?before=`)),
       },
     });
   });
@@ -109,8 +110,10 @@ describe('listing and pagination', () => {
     expect(res.data).toContain('page 2 of 5');
     expect(res.data).toContain(`rel="prev" href="${postPaths.list}?page=1&amp;limit=10"`);
     expect(res.data).toContain(`<a href="${postPaths.list}?page=3&amp;limit=10">3</a>`);
-    expect(res.data).toMatch(/rel="next" href="\/posts\?before=[A-Za-z0-9_-]+&amp;limit=10"/);
-    expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(10);
+    expect(res.data).toMatch(
+      new RegExp(`rel="next" href="${escapeRegExp(postPaths.list)}\\?before=[A-Za-z0-9_-]+&amp;limit=10"`),
+    );
+    expect((res.data.match(/<li class="item">/g) ?? []).length).toBe(10);
   });
 
   it('redirects a page past the last to the last page, and answers 400 pages for bad parameters', async () => {
@@ -131,7 +134,7 @@ describe('listing and pagination', () => {
     const res = await t.http.get(`${postPaths.list}?page=5&limit=10`);
 
     expect(res.status).toBe(200);
-    expect((res.data.match(/<li class="post">/g) ?? []).length).toBe(5);
+    expect((res.data.match(/<li class="item">/g) ?? []).length).toBe(5);
     expect(res.data).not.toContain('rel="next"');
   });
 
@@ -147,8 +150,8 @@ describe('listing and pagination', () => {
     const cursorPage = await t.http.get(page.headers.location);
     expect(cursorPage.status).toBe(200);
     // The cursor continues right after the deepest numbered page (page 14, posts 40-42): post 43 is first.
-    expect(cursorPage.data).toContain(`/posts/${all.data.items[42].id}"`);
-    expect(cursorPage.data).not.toContain(`/posts/${all.data.items[41].id}"`);
+    expect(cursorPage.data).toContain(`${postPaths.detail(all.data.items[42].id)}"`);
+    expect(cursorPage.data).not.toContain(`${postPaths.detail(all.data.items[41].id)}"`);
     expect(api.status).toBe(400);
     expect(api.data.fields.page[0]).toContain(`${postPaths.api}?before=`);
     expect(deepest.status).toBe(200);

@@ -1,4 +1,5 @@
-import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
+import { escapeRegExp } from '../support/regexp';
+import { resource, type ResourceModel } from '../../app/src/resource';
 import { stopServer } from '../../app/src/server';
 import { apiWrite, registerAccount, type Account } from '../support/accounts';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
@@ -15,14 +16,14 @@ jest.setTimeout(120_000);
 describe('cursor pagination of /api/posts', () => {
   let t: TestServer;
   let writer: Account;
-  let Post: PostModel;
+  let Post: ResourceModel;
   let docs: RawPost[];
   const base = Date.UTC(2023, 5, 1);
 
   beforeAll(async () => {
     t = await startTestServer({ DB_NAME: dbNameFor(__filename) });
     writer = await registerAccount(t.http, 'cursor');
-    Post = getPostModel(t.running.db.connection);
+    Post = resource.model(t.running.db.connection);
     await Post.collection.deleteMany({});
     // 37 posts: 25 a minute apart, and 12 sharing three timestamps (4 each), one of them equal to a dated post's.
     docs = [
@@ -65,7 +66,9 @@ describe('cursor pagination of /api/posts', () => {
     const first = await getListing(t.http, `${postPaths.api}?limit=30`);
     const second = await getListing(t.http, first.next!);
 
-    expect(first.next).toMatch(/^\/api\/posts\?before=[A-Za-z0-9_-]+&limit=30$/);
+    expect(first.next).toMatch(
+      new RegExp(`^${escapeRegExp(postPaths.api)}\\?before=[A-Za-z0-9_-]+&limit=30$`),
+    );
     expect(first).toMatchObject({ page: 1, total: docs.length, limit: 30, pages: 2 });
     expect(second).toMatchObject({ page: null, next: null, total: docs.length });
     expect(second.items).toHaveLength(docs.length - 30);
@@ -173,10 +176,15 @@ describe('cursor pagination of /api/posts', () => {
       const res = await t.http.get(url);
       expect(res.status).toBe(200);
       const html = res.data as string;
-      seen.push(...[...html.matchAll(/<a href="\/posts\/([0-9a-f]{24})">/g)].map((m) => m[1]!));
+      seen.push(
+        ...[
+          ...html.matchAll(new RegExp(`<a href="${escapeRegExp(postPaths.detail(''))}([0-9a-f]{24})">`, 'g')),
+        ].map((m) => m[1]!),
+      );
       const older = /rel="next" href="([^"]+)"/.exec(html)?.[1];
       url = older ? older.replace(/&amp;/g, '&') : null;
-      if (url) expect(url).toMatch(/^\/posts\?before=[A-Za-z0-9_-]+&limit=8$/);
+      if (url)
+        expect(url).toMatch(new RegExp(`^${escapeRegExp(postPaths.list)}\\?before=[A-Za-z0-9_-]+&limit=8$`));
     }
 
     expect(seen).toEqual(listingOrder(docs));

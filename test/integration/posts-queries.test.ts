@@ -1,7 +1,7 @@
 import mongoose, { Types, type Connection } from 'mongoose';
-import { LISTING_SORT, sortObject } from '../../app/src/posts/listing-sort';
-import type { PostModel } from '../../app/src/posts/post.model';
-import { DEFAULT_MAX_TIME_MS, PostsService } from '../../app/src/posts/posts.service';
+import { LISTING_SORT, sortObject } from '../../app/src/listing/listing-sort';
+import { resource, type ResourceModel } from '../../app/src/resource';
+import { DEFAULT_MAX_TIME_MS } from '../../app/src/listing/pagination';
 import { dbNameFor } from '../support/http';
 import { datedPost, legacyPost, monitoredConnection, type SentCommand } from '../support/posts-listing';
 
@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 /** What PostsService sends to the database, seen through the driver's command monitoring. */
 describe('the queries behind the listing', () => {
   let connection: Connection;
-  let Post: PostModel;
+  let Post: ResourceModel;
   let commands: SentCommand[];
   const reads = () => commands.filter((c) => ['find', 'count', 'aggregate'].includes(c.name));
 
@@ -32,7 +32,7 @@ describe('the queries behind the listing', () => {
 
   it('bounds every read with maxTimeMS (the configured value)', async () => {
     // totalCacheMs 0: every call sends its count too, so each read is seen carrying maxTimeMS.
-    const posts = new PostsService(Post, { maxTimeMs: 1234, totalCacheMs: 0 });
+    const posts = new resource.Service(Post, { maxTimeMs: 1234, totalCacheMs: 0 });
 
     const first = await posts.listPage(1, 10);
     await posts.listPage(2, 10);
@@ -48,14 +48,14 @@ describe('the queries behind the listing', () => {
   });
 
   it(`uses ${DEFAULT_MAX_TIME_MS} ms when no value is given`, async () => {
-    await new PostsService(Post).listPage(1, 5);
+    await new resource.Service(Post).listPage(1, 5);
 
     expect(reads().length).toBeGreaterThan(0);
     for (const command of reads()) expect(command).toMatchObject({ maxTimeMS: DEFAULT_MAX_TIME_MS });
   });
 
   it('sends the keyset filter in the exact shape, with the spec sort and limit + 1', async () => {
-    const posts = new PostsService(Post);
+    const posts = new resource.Service(Post);
     const first = await posts.listPage(1, 10);
     const position = posts.cursors.decode(first.next!);
     commands.length = 0;
@@ -79,7 +79,7 @@ describe('the queries behind the listing', () => {
   });
 
   it('answers a page past the last from the estimated count alone, without a find', async () => {
-    const posts = new PostsService(Post);
+    const posts = new resource.Service(Post);
 
     const page = await posts.listPage(99, 10);
 
@@ -90,7 +90,7 @@ describe('the queries behind the listing', () => {
   });
 
   it('never skips past the numbered depth: a deeper page gets the cursor at that depth instead', async () => {
-    const posts = new PostsService(Post, { numberedDepthMax: 10 });
+    const posts = new resource.Service(Post, { numberedDepthMax: 10 });
 
     const deepest = await posts.listPage(2, 10); // skips 10: the deepest numbered page
     const tooDeep = await posts.listPage(3, 10);

@@ -2,7 +2,7 @@ import { dbNameFor, startTestServer, httpClient, suffix, type TestServer } from 
 import { stopServer } from '../../app/src/server';
 import type { AxiosInstance } from 'axios';
 import { apiClientFor, registerAccount, type Account } from '../support/accounts';
-import { postPaths, validPost } from '../support/posts';
+import { postPaths, validPost, withLongText } from '../support/posts';
 
 // Real containers and real HTTP: allow for slow CI machines.
 jest.setTimeout(30_000);
@@ -64,24 +64,20 @@ describe('JSON API /api/posts', () => {
   });
 
   it('answers 400 with field errors for invalid input', async () => {
-    const res = await api.post(postPaths.api, { title: '', body: 'x'.repeat(10_001) });
+    const res = await api.post(postPaths.api, withLongText(validPost('Invalid', { title: '' }), 10_001));
 
     expect(res).toMatchObject({
       status: 400,
-      data: {
-        error: 'Validation failed',
-        fields: {
-          title: [expect.any(String)],
-          body: [expect.stringMatching(/10000/)],
-        },
-      },
+      data: { error: 'Validation failed', fields: { title: [expect.any(String)] } },
     });
+    const otherField = Object.keys(res.data.fields).find((field) => field !== 'title');
+    expect(res.data.fields[otherField!]).toEqual([expect.stringMatching(/10000/)]);
   });
 
   it.each([
-    ['operator object in a field', { title: { $gt: '' }, body: 'b', author: 'a' }],
+    ['operator object in a field', { ...validPost('Operator'), title: { $gt: '' } }],
     ['operator as the whole body', { $where: 'sleep(1000)' }],
-    ['array body', [{ title: 't', body: 'b', author: 'a' }]],
+    ['array body', [validPost('Array')]],
   ])('rejects %s with 400, never 500', async (_name, payload) => {
     const res = await api.post(postPaths.api, payload);
 
@@ -102,9 +98,9 @@ describe('JSON API /api/posts', () => {
 
   it('answers 400 for a body that is not valid UTF-8', async () => {
     const bytes = Buffer.concat([
-      Buffer.from('{"title":"bad '),
+      Buffer.from(JSON.stringify(validPost('bad')).slice(0, -2)),
       Buffer.from([0xff, 0xfe]),
-      Buffer.from('","body":"b","author":"a"}'),
+      Buffer.from('"}'),
     ]);
 
     const res = await api.post(postPaths.api, bytes, { headers: { 'content-type': 'application/json' } });
@@ -113,7 +109,7 @@ describe('JSON API /api/posts', () => {
   });
 
   it('answers 413 past the body limit (100kb)', async () => {
-    const res = await api.post(postPaths.api, validPost('Too big', { body: 'x'.repeat(120 * 1024) }));
+    const res = await api.post(postPaths.api, withLongText(validPost('Too big'), 120 * 1024));
 
     expect(res).toMatchObject({ status: 413, data: { error: 'Request body is too large' } });
   });

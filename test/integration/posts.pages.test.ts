@@ -1,7 +1,14 @@
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, suffix, type TestServer } from '../support/http';
 import { formSession, registerAccount, type Account, type FormSession } from '../support/accounts';
-import { postDetailPattern, postPaths, validPost } from '../support/posts';
+import {
+  postDetailPattern,
+  postPaths,
+  postTextField,
+  validPost,
+  withLongText,
+  withText,
+} from '../support/posts';
 import { welcomeText } from '../support/product';
 
 // Real containers and real HTTP: allow for slow CI machines.
@@ -65,7 +72,7 @@ describe('HTML pages', () => {
 
     const created = await t.http.post(
       postPaths.list,
-      form.body({ title, body, author: 'Someone <b>else</b>' }),
+      form.body({ ...withText(validPost('Form', { title }), body), author: 'Someone <b>else</b>' }),
       FORM,
     );
     const location = String(created.headers.location);
@@ -96,7 +103,7 @@ describe('HTML pages', () => {
   it('re-renders the form with 400, field errors and the escaped input on validation errors', async () => {
     const res = await t.http.post(
       postPaths.list,
-      form.body({ ...validPost('Invalid', { title: '', body: '<b>keep me</b>' }) }),
+      form.body({ ...withText(validPost('Invalid', { title: '' }), '<b>keep me</b>') }),
       FORM,
     );
 
@@ -107,8 +114,8 @@ describe('HTML pages', () => {
   });
 
   it.each([
-    ['an operator-style key', 'title[$gt]=&body=b', 400],
-    ['a malformed percent-encoding', 'title=%E0%A4%A&body=%ZZ', 303],
+    ['an operator-style key', `title[$gt]=&${postTextField}=b`, 400],
+    ['a malformed percent-encoding', `title=%E0%A4%A&${postTextField}=%ZZ`, 303],
   ])('handles a form with %s without a 500', async (_name, raw, status) => {
     const res = await t.http.post(postPaths.list, `${raw}&_csrf=${encodeURIComponent(form.csrf)}`, FORM);
 
@@ -121,7 +128,7 @@ describe('HTML pages', () => {
     });
     const big = await t.http.post(
       postPaths.list,
-      form.body({ ...validPost('Too big', { body: 'x'.repeat(120 * 1024) }) }),
+      form.body({ ...withLongText(validPost('Too big'), 120 * 1024) }),
       FORM,
     );
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Database } from '../../app/src/db/database';
 import { createLogger } from '../../app/src/logger';
-import { getPostModel } from '../../app/src/posts/post.model';
-import { seedIfEmpty, seedPosts } from '../../app/src/seed/seed';
+import { resource } from '../../app/src/resource';
+import { seedIfEmpty, seedDocuments } from '../../app/src/seed/seed';
 import { startServer, stopServer } from '../../app/src/server';
 import { dbNameFor, suffix, testConfig } from '../support/http';
 import { ownerlessPost } from '../support/posts';
@@ -19,7 +19,7 @@ const base = dbNameFor(__filename);
 async function replica(dbName: string) {
   const config = testConfig({ DB_NAME: dbName });
   const db = new Database(config.db, createLogger({ ...config, logLevel: 'silent' }));
-  const Post = getPostModel(db.connection);
+  const Post = resource.model(db.connection);
   await db.connectWithRetry();
   await Post.init();
   return { db, Post };
@@ -79,7 +79,7 @@ describe('seeding', () => {
     const env = { DB_NAME: `${base}_start_${suffix()}`, SEED_ON_START: 'if-empty', SEED_COUNT: '120' };
     const servers = await Promise.all([startServer(testConfig(env)), startServer(testConfig(env))]);
     await Promise.all(servers.map((s) => s.dbReady));
-    const Post = getPostModel(servers[0]!.db.connection);
+    const Post = resource.model(servers[0]!.db.connection);
 
     const count = await Post.countDocuments();
     await servers[0]!.db.connection.dropDatabase();
@@ -92,9 +92,9 @@ describe('seeding', () => {
     const { Post } = await open(`${base}_det_${suffix()}`);
     const titles = async () => (await Post.find().sort({ createdAt: -1 }).lean()).map((p) => p.title);
 
-    await seedPosts(Post, { count: 25, seed: 7, batchSize: 10 });
+    await seedDocuments(Post, { count: 25, seed: 7, batchSize: 10 });
     const first = await titles();
-    const again = await seedPosts(Post, { count: 25, seed: 7, reset: true, batchSize: 10 });
+    const again = await seedDocuments(Post, { count: 25, seed: 7, reset: true, batchSize: 10 });
     const second = await titles();
 
     expect(again).toMatchObject({ reset: true, inserted: 25 });

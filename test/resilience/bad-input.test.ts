@@ -3,7 +3,7 @@ import { docker, inspect } from '../support/docker';
 import { escapeHtml } from '../support/html';
 import { apiWrite, formSession, registerAccount } from '../support/accounts';
 import { httpClient } from '../support/http';
-import { postFields, postPaths, validPost } from '../support/posts';
+import { postFields, postPaths, validPost, withLongText } from '../support/posts';
 import { projectRoot, useStack } from '../support/stack';
 import { sleep } from '../support/wait';
 import { generateRequests, TRUNCATED_BODY, UNKNOWN_VERSION, type Writer } from './bad-input/generate';
@@ -62,13 +62,13 @@ describe('with the normal nginx configuration', () => {
   });
 
   it('answers bodies over the 100 KB limit with 413, on the JSON API and the form route', async () => {
-    const big = (kb: number) => JSON.stringify(validPost('Too big', { body: 'x'.repeat(kb * 1024) }));
+    const big = (kb: number) => JSON.stringify(withLongText(validPost('Too big'), kb * 1024));
     const results = [
       await send(postPaths.api, { method: 'POST', body: big(101), headers: apiHeaders }),
       await send(postPaths.api, { method: 'POST', body: big(1024), headers: apiHeaders }),
       await send(postPaths.list, {
         method: 'POST',
-        body: signedForm({ ...validPost('Too big', { body: 'x'.repeat(200 * 1024) }) }),
+        body: signedForm({ ...withLongText(validPost('Too big'), 200 * 1024) }),
         headers: formHeaders,
       }),
     ];

@@ -7,7 +7,7 @@ import { createApp } from '../../app/src/app';
 import type { Readiness } from '../../app/src/health/health.routes';
 import { createMetrics, type Metrics } from '../../app/src/metrics/metrics';
 import { getAccountModels } from '../../app/src/users/user.model';
-import { getPostModel } from '../../app/src/posts/post.model';
+import { resource } from '../../app/src/resource';
 import { httpClient } from './http';
 
 /** Prometheus text of one sample, e.g. sample(text, 'app_ready') or sample(text, 'x', 'route="/a"'). */
@@ -58,7 +58,7 @@ export async function serveApp(opts: { connected?: boolean; logLevel?: string } 
     },
     logger,
     db,
-    Post: getPostModel(unconnected),
+    model: resource.model(unconnected),
     accounts: getAccountModels(unconnected),
     mongoClient: new Promise(() => {}), // never connects: no page here reads a session
     readiness,

@@ -1,18 +1,16 @@
 import type { AxiosInstance } from 'axios';
 import mongoose, { Types, type Connection } from 'mongoose';
-import { getPostModel, type PostModel } from '../../app/src/posts/post.model';
-import { ownerlessPost, postTitled } from './posts';
+import { resource, type ResourceModel } from '../../app/src/resource';
+import { ownerlessPost, postTitled, type PostInput } from './posts';
 
 /** Shared by the posts-* listing tests: raw documents, the order MongoDB gives them, and a cursor walk. */
 
-export interface RawPost {
+export type RawPost = PostInput & {
   _id: Types.ObjectId;
-  title: string;
-  body: string;
   author?: string;
   createdAt?: Date;
   updatedAt?: Date;
-}
+};
 
 /** A document as the current app writes it, with a chosen createdAt. */
 export const datedPost = (title: string, createdAt: Date): RawPost => ({
@@ -22,12 +20,8 @@ export const datedPost = (title: string, createdAt: Date): RawPost => ({
   updatedAt: createdAt,
 });
 
-/** A document as the original app wrote it: title and body only. */
-export const legacyPost = (title: string): RawPost => ({
-  _id: new Types.ObjectId(),
-  title,
-  body: postTitled(title).body,
-});
+/** A document as the original app wrote it: the client's fields only. */
+export const legacyPost = (title: string): RawPost => ({ _id: new Types.ObjectId(), ...postTitled(title) });
 
 /**
  * The listing order computed here, independently of the database: createdAt newest first, a missing createdAt
@@ -87,7 +81,7 @@ export type SentCommand = { name: string } & Record<string, unknown>;
  */
 export async function monitoredConnection(dbName: string): Promise<{
   connection: Connection;
-  Post: PostModel;
+  Post: ResourceModel;
   commands: SentCommand[];
 }> {
   const uri = process.env.INTEGRATION_MONGO_URI;
@@ -100,7 +94,7 @@ export async function monitoredConnection(dbName: string): Promise<{
     for (const key of ['lsid', '$db', '$clusterTime', '$readPreference']) delete rest[key];
     commands.push({ name: event.commandName, ...rest });
   });
-  const Post = getPostModel(connection);
+  const Post = resource.model(connection);
   await Post.init(); // the listing index, as the app builds it (autoIndex)
   return { connection, Post, commands };
 }

@@ -1,4 +1,4 @@
-import { cachedFor } from '../../app/src/posts/cached-for';
+import { cachedFor } from '../../app/src/listing/cached-for';
 
 describe('cachedFor (the listing total is reused for a few seconds)', () => {
   const counter = (results: (() => Promise<number>)[]) => {

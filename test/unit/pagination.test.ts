@@ -1,12 +1,12 @@
-import { cursorCodec } from '../../app/src/posts/cursor';
-import { LISTING_SORT, sortId } from '../../app/src/posts/listing-sort';
+import { cursorCodec } from '../../app/src/listing/cursor';
+import { LISTING_SORT, sortId } from '../../app/src/listing/listing-sort';
 import {
   LIMIT_MAX,
   pageCount,
   pageWindow,
   parseListingQuery,
   parsePagination,
-} from '../../app/src/posts/pagination';
+} from '../../app/src/listing/pagination';
 
 describe('parsePagination', () => {
   it.each([

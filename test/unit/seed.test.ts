@@ -1,17 +1,17 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { batchSizes, createPostFactory, seedPosts, type SeedPost } from '../../app/src/seed/seed';
+import { batchSizes, createFakes, seedDocuments, type SeedDocument } from '../../app/src/seed/seed';
 import { HELP, interpretCommandLine, parseCliArgs } from '../../app/src/seed/seed.cli';
-import type { PostModel } from '../../app/src/posts/post.model';
+import type { ResourceModel } from '../../app/src/resource';
 
 const NOW = Date.UTC(2026, 0, 1);
 const titles = (seed: number | undefined, n: number) => {
-  const make = createPostFactory({ seed, now: NOW });
+  const make = createFakes({ seed, now: NOW });
   return Array.from({ length: n }, (_, i) => make(i).title);
 };
 
-describe('createPostFactory', () => {
+describe('createFakes', () => {
   it('is deterministic for the same seed', () => {
     expect(titles(42, 20)).toEqual(titles(42, 20));
   });
@@ -21,7 +21,7 @@ describe('createPostFactory', () => {
   });
 
   it('produces valid posts, newest first, within the field limits', () => {
-    const make = createPostFactory({ seed: 7, now: NOW });
+    const make = createFakes({ seed: 7, now: NOW });
     const docs = Array.from({ length: 200 }, (_, i) => make(i));
 
     for (const d of docs) {
@@ -53,14 +53,14 @@ describe('batchSizes', () => {
   });
 });
 
-describe('seedPosts (with a fake insert)', () => {
-  const fakeModel = { collection: { drop: jest.fn() }, createIndexes: jest.fn() } as unknown as PostModel;
+describe('seedDocuments (with a fake insert)', () => {
+  const fakeModel = { collection: { drop: jest.fn() }, createIndexes: jest.fn() } as unknown as ResourceModel;
 
   it('inserts every post in batches, at most `concurrency` at a time, and reports progress', async () => {
     const batches: number[] = [];
     let active = 0;
     let maxActive = 0;
-    const insert = async (docs: SeedPost[]) => {
+    const insert = async (docs: SeedDocument[]) => {
       active++;
       maxActive = Math.max(maxActive, active);
       await new Promise((r) => setTimeout(r, 2));
@@ -69,7 +69,7 @@ describe('seedPosts (with a fake insert)', () => {
     };
     const progress: number[] = [];
 
-    const result = await seedPosts(fakeModel, {
+    const result = await seedDocuments(fakeModel, {
       count: 2_500,
       batchSize: 1_000,
       concurrency: 2,
@@ -87,7 +87,7 @@ describe('seedPosts (with a fake insert)', () => {
   it('produces the same documents for the same seed', async () => {
     const run = async () => {
       const all: string[] = [];
-      await seedPosts(fakeModel, {
+      await seedDocuments(fakeModel, {
         count: 30,
         batchSize: 7,
         seed: 9,
@@ -105,9 +105,9 @@ describe('seedPosts (with a fake insert)', () => {
     const model = {
       collection: { drop: jest.fn(async () => void calls.push('drop')) },
       createIndexes: jest.fn(async () => void calls.push('indexes')),
-    } as unknown as PostModel;
+    } as unknown as ResourceModel;
 
-    const result = await seedPosts(model, {
+    const result = await seedDocuments(model, {
       count: 1,
       reset: true,
       insert: async () => void calls.push('insert'),
@@ -123,10 +123,10 @@ describe('seedPosts (with a fake insert)', () => {
         drop: jest.fn(async () => Promise.reject(Object.assign(new Error('ns not found'), { code: 26 }))),
       },
       createIndexes: jest.fn(),
-    } as unknown as PostModel;
+    } as unknown as ResourceModel;
 
     await expect(
-      seedPosts(model, { count: 0, reset: true, insert: async () => undefined }),
+      seedDocuments(model, { count: 0, reset: true, insert: async () => undefined }),
     ).resolves.toMatchObject({ reset: true });
   });
 });

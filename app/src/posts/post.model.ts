@@ -1,5 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
-import { LISTING_SORT, sortObject } from './listing-sort';
+import { LISTING_SORT, sortObject } from '../listing/listing-sort';
 
 export const POST_LIMITS = { title: 200, body: 10_000, author: 100 } as const;
 

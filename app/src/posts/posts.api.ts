@@ -2,11 +2,10 @@ import express, { Router, type RequestHandler, type Response } from 'express';
 import { rejectInvalidUtf8, requireContentType } from '../http/body';
 import { HttpError } from '../errors/http-error';
 import { actorOf } from '../http/actor';
-import { listingLinks } from './listing-links';
-import { parseListingQuery } from './pagination';
-import type { Post } from './post.model';
-import { etagOf, matchedVersion } from './preconditions';
-import { mayChange, type PostsService } from './posts.service';
+import { listingLinks } from '../listing/listing-links';
+import { parseListingQuery } from '../listing/pagination';
+import { etagOf, matchedVersion } from '../http/preconditions';
+import type { PostsService } from './posts.service';
 import { validateCreatePost, validateUpdatePost } from './posts.validation';
 
 export interface PostsApiOptions {
@@ -25,13 +24,7 @@ export function postsApiRouter(posts: PostsService, opts: PostsApiOptions): Rout
     express.json({ limit: opts.bodyLimit, strict: true, verify: rejectInvalidUtf8 }),
   ];
 
-  async function changeable(id: string, res: Response): Promise<Post> {
-    const post = await posts.get(id);
-    if (!post) throw new HttpError(404, 'Post not found');
-    if (!mayChange(post, actorOf(res)!))
-      throw new HttpError(403, 'Only its author or an admin can change this post');
-    return post;
-  }
+  const changeable = (id: string, res: Response) => posts.changeable(id, actorOf(res)!);
 
   router.get('/', requireDb, async (req, res) => {
     const q = parseListingQuery(req.query, posts.cursors);

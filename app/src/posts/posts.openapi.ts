@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requestSchema, responseSchema, type OpenApiPaths } from '../http/openapi';
-import { LIMIT_DEFAULT, LIMIT_MAX, PAGE_MAX } from './pagination';
+import { LIMIT_DEFAULT, LIMIT_MAX, PAGE_MAX } from '../listing/pagination';
 import { createPostSchema, updatePostSchema } from './posts.validation';
 
 /** A post as the API answers it (toPost in post.model.ts). */

@@ -2,11 +2,12 @@ import { Router, type RequestHandler, type Response } from 'express';
 import { HttpError } from '../errors/http-error';
 import { actorOf } from '../http/actor';
 import { formBody } from '../http/forms';
-import { listingLinks } from './listing-links';
-import { parseListingQuery } from './pagination';
+import { listingLinks } from '../listing/listing-links';
+import { parseListingQuery } from '../listing/pagination';
 import type { Post } from './post.model';
-import { formVersion } from './preconditions';
+import { formVersion } from '../http/preconditions';
 import { mayChange, type PostsService } from './posts.service';
+import type { FeatureLinks } from '../http/home-links';
 import { validateCreatePost, validateUpdatePost } from './posts.validation';
 
 const EMPTY_FORM = { title: '', body: '' };
@@ -29,19 +30,34 @@ export interface PostsPagesOptions {
   csrf: RequestHandler[];
 }
 
+/** Where the pages are linked from: the header's navigation, the home page, an account's own posts. */
+export const postsLinks: FeatureLinks = {
+  nav: [
+    { href: '/posts', label: 'Posts' },
+    { href: '/posts/new', label: 'New post' },
+  ],
+  home: [
+    { href: '/posts', label: 'Read the posts' },
+    { href: '/posts/new', label: 'Write a post' },
+    { href: '/api/posts', label: '/api/posts (JSON)' },
+  ],
+  mine: { href: '/posts?author=', label: 'Your posts' },
+};
+
 /** Server-rendered pages: the list, a post, and writing, editing and deleting one. */
 export function postsPagesRouter(posts: PostsService, opts: PostsPagesOptions): Router {
   const router = Router();
   const { requireDb, requireUser } = opts;
   const form = [...formBody(opts.bodyLimit), ...opts.csrf, requireUser, requireDb];
 
-  /** The post at :id that the signed-in person may change: 404 or 403 otherwise. */
-  async function changeable(id: string, res: Response): Promise<Post> {
-    const post = await posts.get(id);
-    if (!post) throw new HttpError(404, 'Post not found');
-    if (!mayChange(post, actorOf(res)!)) throw new HttpError(403, 'Only its author can change this post');
-    return post;
-  }
+  const changeable = (id: string, res: Response) => posts.changeable(id, actorOf(res)!);
+  const newForm = { title: 'New post', action: '/posts', submit: 'Publish' };
+  const editForm = (post: Post) => ({
+    title: `Edit: ${post.title}`,
+    action: `/posts/${post.id}/edit`,
+    submit: 'Save',
+    post,
+  });
 
   router.get('/posts', requireDb, async (req, res) => {
     const q = parseListingQuery(req.query, posts.cursors);
@@ -62,15 +78,14 @@ export function postsPagesRouter(posts: PostsService, opts: PostsPagesOptions): 
   });
 
   router.get('/posts/new', requireUser, (_req, res) => {
-    res.render('posts/new', { title: 'New post', values: EMPTY_FORM, errors: {} });
+    res.render('posts/form', { ...newForm, values: EMPTY_FORM, errors: {}, stale: '' });
   });
 
   router.post('/posts', ...form, async (req, res) => {
     const result = validateCreatePost(req.body ?? {});
     if (!result.ok) {
-      res
-        .status(400)
-        .render('posts/new', { title: 'New post', values: formValues(req.body), errors: result.errors });
+      const values = formValues(req.body);
+      res.status(400).render('posts/form', { ...newForm, values, errors: result.errors, stale: '' });
       return;
     }
     const post = await posts.create(result.value, actorOf(res)!);
@@ -87,20 +102,16 @@ export function postsPagesRouter(posts: PostsService, opts: PostsPagesOptions): 
 
   router.get('/posts/:id/edit', requireUser, requireDb, async (req, res) => {
     const post = await changeable(req.params.id as string, res);
-    res.render('posts/edit', { title: `Edit: ${post.title}`, post, values: post, errors: {}, stale: '' });
+    res.render('posts/form', { ...editForm(post), values: post, errors: {}, stale: '' });
   });
 
   router.post('/posts/:id/edit', ...form, async (req, res) => {
     const post = await changeable(req.params.id as string, res);
     const version = formVersion((req.body as Record<string, unknown>).version);
     const again = (status: number, errors: Record<string, string[]>, stale = '', current = post) =>
-      res.status(status).render('posts/edit', {
-        title: `Edit: ${post.title}`,
-        post: current,
-        values: formValues(req.body),
-        errors,
-        stale,
-      });
+      res
+        .status(status)
+        .render('posts/form', { ...editForm(current), values: formValues(req.body), errors, stale });
     const result = validateUpdatePost(req.body ?? {});
     if (!result.ok) return again(400, result.errors);
     const updated = await posts.update(post.id, version, result.value);

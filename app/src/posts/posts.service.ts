@@ -1,9 +1,18 @@
 import { Types, trusted } from 'mongoose';
-import { cachedFor } from './cached-for';
-import { cursorCodec, type CursorCodec, type CursorPosition } from './cursor';
-import { afterFilter, LISTING_SORT, sortId, sortObject } from './listing-sort';
-import { deepestPage, NUMBERED_DEPTH_MAX, pageCount, type ListingQuery } from './pagination';
+import { cachedFor } from '../listing/cached-for';
+import { cursorCodec, type CursorCodec, type CursorPosition } from '../listing/cursor';
+import { afterFilter, LISTING_SORT, sortId, sortObject } from '../listing/listing-sort';
+import {
+  deepestPage,
+  NUMBERED_DEPTH_MAX,
+  pageCount,
+  type ListingPage,
+  type ListingQuery,
+  DEFAULT_MAX_TIME_MS,
+  DEFAULT_TOTAL_CACHE_MS,
+} from '../listing/pagination';
 import { toPost, type Post, type PostModel, type StoredPost } from './post.model';
+import { HttpError } from '../errors/http-error';
 import type { Actor } from '../http/actor';
 import { isObjectIdString, type CreatePostInput, type UpdatePostInput } from './posts.validation';
 
@@ -14,9 +23,6 @@ const atVersion = (version: number) =>
 /** The owner, and admins, may change a post; a post without an owner only admins. */
 export const mayChange = (post: Post, actor: Actor): boolean => actor.admin || post.owner === actor.id;
 
-/** Bounds every read: a slow database answers 503 (MaxTimeMSExpired) well before nginx's 30 s timeout. */
-export const DEFAULT_MAX_TIME_MS = 3_000;
-
 export interface PostsServiceOptions {
   /** maxTimeMS for every query (find, findById, count). */
   maxTimeMs?: number;
@@ -24,29 +30,6 @@ export interface PostsServiceOptions {
   totalCacheMs?: number;
   /** How many posts a numbered page may skip (default NUMBERED_DEPTH_MAX); deeper goes by cursor. */
   numberedDepthMax?: number;
-}
-
-export const DEFAULT_TOTAL_CACHE_MS = 5_000;
-
-/** One page of the listing. `total` is an estimate (see estimatedTotal), so `pages` is one too. */
-export interface ListingPage {
-  items: Post[];
-  total: number;
-  limit: number;
-  pages: number;
-  /** The deepest page number served at this limit (numbered pages skip at most numberedDepthMax posts). */
-  deepest: number;
-  /** The page number asked for, or null for a cursor page (its position in the list is not known). */
-  page: number | null;
-  /** Cursor for the next (older) page, or null when the database has nothing older. */
-  next: string | null;
-  /** A page number past the last page: answered without querying the posts at all. */
-  beyondLast: boolean;
-  /**
-   * A page number deeper than numbered pages go (NUMBERED_DEPTH_MAX): the cursor that continues the listing
-   * from that depth, and no items. Null otherwise.
-   */
-  tooDeep: string | null;
 }
 
 const SORT = sortObject(LISTING_SORT);
@@ -73,11 +56,19 @@ export class PostsService {
   }
 
   /** One page of the listing, by cursor (?before=) or by number (?page=), as the request asked. */
-  list(query: ListingQuery): Promise<ListingPage> {
+  list(query: ListingQuery): Promise<ListingPage<Post>> {
     const filter = query.author ? { owner: new Types.ObjectId(query.author) } : {};
     return 'before' in query
       ? this.listBefore(query.before, query.limit, filter)
       : this.listPage(query.page, query.limit, filter);
+  }
+
+  /** The post at `id` that `actor` may change: 404 when there is none, 403 when it is someone else's. */
+  async changeable(id: string, actor: Actor): Promise<Post> {
+    const post = await this.get(id);
+    if (!post) throw new HttpError(404, 'Post not found');
+    if (!mayChange(post, actor)) throw new HttpError(403, 'Only its author or an admin can change this post');
+    return post;
   }
 
   /** The whole listing's estimate, or one author's exact count (from the owner index). */
@@ -90,7 +81,7 @@ export class PostsService {
    * ?page=N, kept for bookmarks. The page count comes from the estimate first, so a page past the last never
    * queries (or skips through) the collection; page 1 asks for both at once.
    */
-  async listPage(page: number, limit: number, filter: PostFilter = {}): Promise<ListingPage> {
+  async listPage(page: number, limit: number, filter: PostFilter = {}): Promise<ListingPage<Post>> {
     const firstPage = page === 1;
     const totalPromise = this.total(filter);
     const docsPromise = firstPage ? this.find(filter, 0, limit + 1) : undefined;
@@ -112,7 +103,11 @@ export class PostsService {
   }
 
   /** ?before=<cursor>: the `limit` posts after the cursor's position, in listing order. */
-  async listBefore(position: CursorPosition, limit: number, filter: PostFilter = {}): Promise<ListingPage> {
+  async listBefore(
+    position: CursorPosition,
+    limit: number,
+    filter: PostFilter = {},
+  ): Promise<ListingPage<Post>> {
     const [docs, total] = await Promise.all([this.after(position, limit + 1, filter), this.total(filter)]);
     return {
       ...this.pageOf(docs, limit),
@@ -207,7 +202,7 @@ export class PostsService {
   }
 
   /** Keeps `limit` of the limit + 1 documents asked for; the extra one only says that an older page exists. */
-  private pageOf(docs: StoredPost[], limit: number): Pick<ListingPage, 'items' | 'next'> {
+  private pageOf(docs: StoredPost[], limit: number): Pick<ListingPage<Post>, 'items' | 'next'> {
     const items = docs.slice(0, limit).map(toPost);
     const last = items.at(-1);
     return { items, next: docs.length > limit && last ? this.cursorOf(last) : null };

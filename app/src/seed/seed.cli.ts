@@ -7,8 +7,8 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { Database } from '../db/database';
 import { createLogger } from '../logger';
-import { getPostModel } from '../posts/post.model';
-import { seedPosts } from './seed';
+import { resource } from '../resource';
+import { seedDocuments } from './seed';
 
 export interface CliArgs {
   count: number;
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   const { config, args } = command;
   const logger = createLogger({ ...config, logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const db = new Database(config.db, logger);
-  const Post = getPostModel(db.connection);
+  const model = resource.model(db.connection);
 
   const deadline = setTimeout(() => {
     console.error(
@@ -125,11 +125,11 @@ async function main(): Promise<void> {
   }, 30_000);
   await db.connectWithRetry();
   clearTimeout(deadline);
-  await Post.init(); // make sure the listing index exists before inserting
+  await model.init(); // make sure the listing index exists before inserting
 
   const step = Math.max(args.batchSize, Math.ceil(args.count / 10));
   let nextReport = step;
-  const result = await seedPosts(Post, {
+  const result = await seedDocuments(model, {
     count: args.count,
     seed: args.seed,
     reset: args.reset,

@@ -1,11 +1,11 @@
 import { Faker, en } from '@faker-js/faker';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../logger';
-import type { PostFields, PostModel } from '../posts/post.model';
-import { POST_LIMITS } from '../posts/post.model';
+import { POST_LIMITS, type PostFields } from '../posts/post.model';
+import type { ResourceModel } from '../resource';
 
 /** A post as inserted, timestamps included: the schema's own type, so a new field shows up here by itself. */
-export type SeedPost = PostFields;
+export type SeedDocument = PostFields;
 
 const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max).trimEnd() : s);
 
@@ -13,7 +13,7 @@ const clip = (s: string, max: number) => (s.length > max ? s.slice(0, max).trimE
  * Returns a function producing the i-th fake post. With a seed, the sequence of titles/bodies/authors is the
  * same on every run. createdAt goes back one minute per post from `now`, so post 0 is the newest.
  */
-export function createPostFactory(opts: { seed?: number; now?: number } = {}): (i: number) => SeedPost {
+export function createFakes(opts: { seed?: number; now?: number } = {}): (i: number) => SeedDocument {
   const faker = new Faker({ locale: [en] });
   if (opts.seed !== undefined) faker.seed(opts.seed);
   const now = opts.now ?? Date.now();
@@ -44,8 +44,8 @@ export interface SeedOptions {
   /** Batches inserted at the same time (the next batch is generated while earlier ones are in flight). */
   concurrency?: number;
   onProgress?: (inserted: number, total: number) => void;
-  /** Injected for tests: where documents go. Defaults to Post.insertMany(ordered:false, lean). */
-  insert?: (docs: SeedPost[]) => Promise<unknown>;
+  /** Injected for tests: where documents go. Defaults to model.insertMany(ordered:false, lean). */
+  insert?: (docs: SeedDocument[]) => Promise<unknown>;
   now?: number;
 }
 
@@ -56,21 +56,22 @@ export interface SeedResult {
   ms: number;
 }
 
-export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<SeedResult> {
+export async function seedDocuments(model: ResourceModel, opts: SeedOptions): Promise<SeedResult> {
   const started = Date.now();
   const batchSize = opts.batchSize ?? 2_000;
   const concurrency = Math.max(1, opts.concurrency ?? 2);
   const sizes = batchSizes(opts.count, batchSize);
-  const insert = opts.insert ?? ((docs: SeedPost[]) => Post.insertMany(docs, { ordered: false, lean: true }));
+  const insert =
+    opts.insert ?? ((docs: SeedDocument[]) => model.insertMany(docs, { ordered: false, lean: true }));
 
-  if (opts.reset) await resetPosts(Post);
+  if (opts.reset) await resetCollection(model);
 
-  const make = createPostFactory({ seed: opts.seed, now: opts.now });
+  const make = createFakes({ seed: opts.seed, now: opts.now });
   const inFlight = new Set<Promise<unknown>>();
   let index = 0;
   let inserted = 0;
   for (const size of sizes) {
-    const docs: SeedPost[] = new Array(size);
+    const docs: SeedDocument[] = new Array(size);
     for (let k = 0; k < size; k++) docs[k] = make(index++);
     const p: Promise<unknown> = insert(docs).then(() => {
       inFlight.delete(p);
@@ -88,15 +89,15 @@ export async function seedPosts(Post: PostModel, opts: SeedOptions): Promise<See
  * Empties the posts collection by dropping it and recreating its indexes: far faster than deleteMany({}), which
  * removes one document at a time.
  */
-export async function resetPosts(Post: PostModel): Promise<void> {
+export async function resetCollection(model: ResourceModel): Promise<void> {
   try {
-    await Post.collection.drop();
+    await model.collection.drop();
   } catch (err) {
     const e = err as { code?: unknown; codeName?: unknown; message?: unknown };
     if (!(e.code === 26 || e.codeName === 'NamespaceNotFound' || /ns not found/i.test(String(e.message))))
       throw err;
   }
-  await Post.createIndexes();
+  await model.createIndexes();
 }
 
 const LOCK_ID = 'posts-seed';
@@ -118,11 +119,11 @@ function isDuplicateKey(err: unknown): boolean {
  */
 export async function seedIfEmpty(
   connection: Connection,
-  Post: PostModel,
+  model: ResourceModel,
   opts: { count: number; seed?: number; logger?: Logger; batchSize?: number },
 ): Promise<SeedIfEmptyResult> {
   const log = opts.logger;
-  if ((await Post.countDocuments({}).limit(1).exec()) > 0) {
+  if ((await model.countDocuments({}).limit(1).exec()) > 0) {
     log?.info('seed: posts collection is not empty, skipping');
     return { seeded: false, reason: 'not-empty' };
   }
@@ -140,14 +141,14 @@ export async function seedIfEmpty(
       return { seeded: false, reason: 'locked' };
     }
     log?.warn('seed: took over a stale seed lock');
-    return seedIfEmpty(connection, Post, opts);
+    return seedIfEmpty(connection, model, opts);
   }
   try {
-    if ((await Post.countDocuments({}).limit(1).exec()) > 0) {
+    if ((await model.countDocuments({}).limit(1).exec()) > 0) {
       log?.info('seed: posts appeared meanwhile, skipping');
       return { seeded: false, reason: 'not-empty' };
     }
-    const res = await seedPosts(Post, { count: opts.count, seed: opts.seed, batchSize: opts.batchSize });
+    const res = await seedDocuments(model, { count: opts.count, seed: opts.seed, batchSize: opts.batchSize });
     log?.info({ inserted: res.inserted, ms: res.ms }, 'seed: done');
     return { seeded: true, inserted: res.inserted };
   } finally {

@@ -1,4 +1,4 @@
-import { formBody, postFields, postPaths, type PostInput } from '../../support/posts';
+import { formBody, postFields, postPaths, postTitled, type PostInput } from '../../support/posts';
 
 /**
  * The bad inputs, as data: what is sent, not how. generate.ts turns them into requests (and adds seeded
@@ -105,7 +105,7 @@ const nest = (depth: number, open: string, close: string, inner = '1') =>
   open.repeat(depth) + inner + close.repeat(depth);
 
 /** A valid post with fixed text, so labels and sizes are the same on every run. */
-const ok = { title: 'T', body: 'B' } satisfies PostInput;
+const ok: PostInput = postTitled('T');
 const [firstField, secondField] = postFields;
 
 /** JSON with the first field's value given as raw bytes, for malformed UTF-8. */

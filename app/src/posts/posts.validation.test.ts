@@ -1,10 +1,6 @@
 import { z } from 'zod';
-import { fieldErrors } from '../../app/src/http/field-errors';
-import {
-  isObjectIdString,
-  validateCreatePost,
-  validateUpdatePost,
-} from '../../app/src/posts/posts.validation';
+import { fieldErrors } from '../http/field-errors';
+import { isObjectIdString, validateCreatePost, validateUpdatePost } from './posts.validation';
 
 const valid = { title: 'Hello', body: 'World' };
 

@@ -99,3 +99,30 @@ export function pageWindow(page: number, pages: number, windowSize = 2): number[
   for (let p = from; p <= to; p++) window.push(p);
   return window;
 }
+
+/** One page of the listing. `total` is an estimate (see estimatedTotal), so `pages` is one too. */
+export interface ListingPage<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  pages: number;
+  /** The deepest page number served at this limit (numbered pages skip at most numberedDepthMax posts). */
+  deepest: number;
+  /** The page number asked for, or null for a cursor page (its position in the list is not known). */
+  page: number | null;
+  /** Cursor for the next (older) page, or null when the database has nothing older. */
+  next: string | null;
+  /** A page number past the last page: answered without querying the items at all. */
+  beyondLast: boolean;
+  /**
+   * A page number deeper than numbered pages go (NUMBERED_DEPTH_MAX): the cursor that continues the listing
+   * from that depth, and no items. Null otherwise.
+   */
+  tooDeep: string | null;
+}
+
+/** Bounds every read: a slow database answers 503 (MaxTimeMSExpired) well before nginx's 30 s timeout. */
+export const DEFAULT_MAX_TIME_MS = 3_000;
+
+/** How long one answer for a listing's total is reused (ms). */
+export const DEFAULT_TOTAL_CACHE_MS = 5_000;

@@ -1,5 +1,4 @@
-import { pageWindow } from './pagination';
-import type { ListingPage } from './posts.service';
+import { pageWindow, type ListingPage } from './pagination';
 
 export interface ListingLinks {
   first: string;
@@ -19,7 +18,7 @@ export interface ListingLinks {
  */
 export function listingLinks(
   basePath: string,
-  listing: ListingPage,
+  listing: ListingPage<unknown>,
   keep: Record<string, string> = {},
 ): ListingLinks {
   const { limit, page, next } = listing;

@@ -1,6 +1,6 @@
-import { CURSOR_VERSION, CursorError, cursorCodec } from '../../app/src/posts/cursor';
-import { afterFilter, LISTING_SORT, sortId, sortObject } from '../../app/src/posts/listing-sort';
-import { postSchema } from '../../app/src/posts/post.model';
+import { CURSOR_VERSION, CursorError, cursorCodec } from '../../app/src/listing/cursor';
+import { afterFilter, LISTING_SORT, sortId, sortObject } from '../../app/src/listing/listing-sort';
+import { postSchema } from '../support/posts';
 
 const SORT = sortId(LISTING_SORT);
 const position = { createdAt: Date.UTC(2024, 0, 2, 3, 4, 5, 678), id: '65a1b2c3d4e5f60718293a4b' };

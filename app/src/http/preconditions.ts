@@ -1,11 +1,11 @@
 import { HttpError } from '../errors/http-error';
 
-/** The post's strong ETag: its version, which every change bumps. */
+/** A document's strong ETag: its version, which every change bumps. */
 export const etagOf = (version: number): string => `"v${version}"`;
 
 /**
  * The version an API change may apply to, from If-Match: 428 without the header, 412 when no tag in it is
- * `current` (weak tags never match: RFC 9110 compares If-Match strongly). `*` matches any existing post.
+ * `current` (weak tags never match: RFC 9110 compares If-Match strongly). `*` matches any existing document.
  */
 export function matchedVersion(ifMatch: string | undefined, current: number): number {
   if (ifMatch === undefined || ifMatch.trim() === '') {
@@ -13,7 +13,7 @@ export function matchedVersion(ifMatch: string | undefined, current: number): nu
   }
   const tags = ifMatch.split(',').map((t) => t.trim());
   if (tags.includes('*') || tags.includes(etagOf(current))) return current;
-  throw new HttpError(412, 'The post has changed since that ETag: fetch it again', undefined, {
+  throw new HttpError(412, 'It has changed since that ETag: fetch it again', undefined, {
     headers: { ETag: etagOf(current) },
   });
 }
