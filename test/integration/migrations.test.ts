@@ -2,10 +2,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { stopServer } from '../../app/src/server';
-import { dbNameFor, startTestServer, suffix, testConfig } from '../support/http';
-import { postCollection, postPaths } from '../support/posts';
-import { datedPost, legacyPost, listingOrder, walkCursor } from '../support/posts-listing';
+import { dbNameFor, suffix, testConfig } from '../support/http';
+import { datedPost, legacyPost } from '../support/posts-listing';
 
 jest.setTimeout(90_000);
 
@@ -19,8 +17,12 @@ const migrate = (dbName: string) =>
     env: { ...process.env, DB_HOST: testConfig().db.uri, DB_NAME: dbName, LOG_LEVEL: 'warn' },
   });
 
+// The collection the accounts migration was written for: migrations are history and name it themselves (a
+// fork's own resource starts empty; today's app paging old data is test/stack/upgrade.test.ts).
+const MIGRATED = 'posts';
+
 describe('migrations (migrate-mongo)', () => {
-  it('brings posts written before accounts up to date once, records it, and the listing still pages', async () => {
+  it('brings posts written before accounts up to date once, and records it', async () => {
     const dbName = `${dbNameFor(__filename)}_${suffix()}`;
     const client = await MongoClient.connect(testConfig().db.uri);
     const db = client.db(dbName);
@@ -31,29 +33,21 @@ describe('migrations (migrate-mongo)', () => {
       ),
       ...Array.from({ length: 3 }, (_, i) => legacyPost(`original app ${i}`)),
     ];
-    await db.collection(postCollection).insertMany(old);
+    await db.collection(MIGRATED).insertMany(old);
 
     try {
       const first = await migrate(dbName);
       const second = await migrate(dbName);
       const changelog = await db.collection('migrations_changelog').find().toArray();
-      const versions = await db.collection(postCollection).distinct('version');
-      const indexes = (await db.collection(postCollection).indexes()).map((i) => i.name);
-      const t = await startTestServer({ DB_NAME: dbName });
-      try {
-        const pages = await walkCursor(t.http, `${postPaths.api}?limit=5`);
-        const item = await t.http.get(postPaths.apiItem(String(old[0]!._id)));
+      const versions = await db.collection(MIGRATED).distinct('version');
+      const indexes = (await db.collection(MIGRATED).indexes()).map((i) => i.name);
 
-        expect(first.stdout).toMatch(/migrated .*: 20261204000000-accounts\.js/);
-        expect(second.stdout).toMatch(/is up to date/);
-        expect(changelog.map((c) => c.fileName)).toEqual(['20261204000000-accounts.js']);
-        expect(versions).toEqual([0]);
-        expect(indexes).toContain('owner_1_createdAt_-1__id_-1');
-        expect(pages.flat()).toEqual(listingOrder(old));
-        expect(item.headers.etag).toBe('"v0"');
-      } finally {
-        await stopServer(t.running);
-      }
+      expect(first.stdout).toMatch(/migrated .*: 20261204000000-accounts\.js/);
+      expect(second.stdout).toMatch(/is up to date/);
+      expect(changelog.map((c) => c.fileName)).toEqual(['20261204000000-accounts.js']);
+      expect(versions).toEqual([0]);
+      expect(indexes).toContain('owner_1_createdAt_-1__id_-1');
+      expect(await db.collection(MIGRATED).countDocuments()).toBe(old.length);
     } finally {
       await client.db(dbName).dropDatabase();
       await client.close();

@@ -29,8 +29,8 @@ describe('the API description', () => {
       type: 'object',
       properties: { title: { type: 'string', maxLength: 200 } },
     });
-    expect(Object.keys(schema.properties).sort()).toEqual([...postFields].sort());
-    expect(schema.required).toContain('title');
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining([...postFields]));
+    expect(schema.required).toEqual(expect.arrayContaining(['title']));
     expect(Object.keys(doc.paths[postPaths.apiItem('{id}')].patch.responses)).toEqual(
       expect.arrayContaining(['200', '401', '403', '404', '412', '428']),
     );

@@ -120,6 +120,16 @@ export const POSTS_LIST_LOCALS = {
   links: listingLinks(postPaths.list, postsListing),
 };
 
+/** The detail page of a document the original app wrote: no author, no timestamps. */
+export const legacyDetail = {
+  view: 'posts/detail',
+  locals: {
+    title: 'Old post',
+    post: { id: '66aa00000000000000000999', ...postTitled('Old post') },
+    canChange: false,
+  },
+};
+
 export const postViewFixtures: Record<string, ViewFixture> = {
   'posts/detail': {
     locals: { title: post(7).title, post: post(7), canChange: true, requestId: REQUEST_ID, ...SIGNED_IN },

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     },
   });
   console.log(
-    `seeded ${result.inserted} posts in ${(result.ms / 1000).toFixed(2)} s` +
+    `seeded ${result.inserted} ${model.collection.collectionName} in ${(result.ms / 1000).toFixed(2)} s` +
       `${result.reset ? ' (collection emptied first)' : ''}`,
   );
   await db.close();

@@ -100,7 +100,6 @@ export async function resetCollection(model: ResourceModel): Promise<void> {
   await model.createIndexes();
 }
 
-const LOCK_ID = 'posts-seed';
 const STALE_LOCK_MS = 10 * 60_000;
 
 export type SeedIfEmptyResult =
@@ -123,17 +122,18 @@ export async function seedIfEmpty(
   opts: { count: number; seed?: number; logger?: Logger; batchSize?: number },
 ): Promise<SeedIfEmptyResult> {
   const log = opts.logger;
+  const lockId = `${model.collection.collectionName}-seed`;
   if ((await model.countDocuments({}).limit(1).exec()) > 0) {
-    log?.info('seed: posts collection is not empty, skipping');
+    log?.info(`seed: the ${model.collection.collectionName} collection is not empty, skipping`);
     return { seeded: false, reason: 'not-empty' };
   }
   const locks = connection.collection<{ _id: string; startedAt: Date }>('seed_locks');
   try {
-    await locks.insertOne({ _id: LOCK_ID, startedAt: new Date() });
+    await locks.insertOne({ _id: lockId, startedAt: new Date() });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     const stale = await locks.deleteOne({
-      _id: LOCK_ID,
+      _id: lockId,
       startedAt: { $lt: new Date(Date.now() - STALE_LOCK_MS) },
     });
     if (stale.deletedCount !== 1) {
@@ -145,13 +145,13 @@ export async function seedIfEmpty(
   }
   try {
     if ((await model.countDocuments({}).limit(1).exec()) > 0) {
-      log?.info('seed: posts appeared meanwhile, skipping');
+      log?.info(`seed: ${model.collection.collectionName} appeared meanwhile, skipping`);
       return { seeded: false, reason: 'not-empty' };
     }
     const res = await seedDocuments(model, { count: opts.count, seed: opts.seed, batchSize: opts.batchSize });
     log?.info({ inserted: res.inserted, ms: res.ms }, 'seed: done');
     return { seeded: true, inserted: res.inserted };
   } finally {
-    await locks.deleteOne({ _id: LOCK_ID });
+    await locks.deleteOne({ _id: lockId });
   }
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { VIEWS_DIR } from '../../../app/src/paths';
 import { HOSTILE, VIEW_FIXTURES } from './fixtures';
+import { legacyDetail } from '../../support/posts';
 import { renderView, TEST_APP_NAME_HTML, TEST_VERSION, titleOf, viewApp } from './render';
 import { escapeRegExp } from '../../support/regexp';
 
@@ -68,16 +69,10 @@ describe('views', () => {
     expect(html).toMatch(/<a href="\/feature">A feature &lt;script&gt;/);
   });
 
-  it('shows a post written by the original app (no author, no timestamps)', async () => {
-    const legacy = { id: '66aa00000000000000000999', title: 'Old post', body: 'From before authors' };
+  it('shows a document written by the original app (no author, no timestamps)', async () => {
+    const html = await renderView(app, legacyDetail.view, legacyDetail.locals);
 
-    const html = await renderView(app, 'posts/detail', {
-      title: legacy.title,
-      post: legacy,
-      canChange: false,
-    });
-
-    expect(html).toContain('<h1>Old post</h1>');
+    expect(html).toContain(`<h1>${legacyDetail.locals.title}</h1>`);
     expect(html).not.toContain('class="meta"');
   });
 
@@ -94,6 +89,6 @@ describe('views', () => {
   });
 
   it('fails when a page uses a local its route does not pass', async () => {
-    await expect(renderView(app, 'posts/detail', {})).rejects.toThrow(/post is not defined/);
+    await expect(renderView(app, legacyDetail.view, {})).rejects.toThrow(/ is not defined/);
   });
 });
