@@ -21,7 +21,16 @@ import {
 import type { Failure, ScenarioRun, SizeRaw } from './raw';
 import { registerAccount } from '../../test/support/accounts';
 import { postCollection, postPaths, postTextField } from '../../test/support/posts';
-import { PAGE_SIZE, SCENARIO_TITLES, scenarios, UNCACHED, type SizeContext, type Via } from './scenarios';
+import {
+  html,
+  PAGE_SIZE,
+  SCENARIO_TITLES,
+  scenarios,
+  UNCACHED,
+  type SizeContext,
+  type Via,
+} from './scenarios';
+import { unexpectedAnswers } from './summary';
 
 export const BENCH_FILES = ['docker-compose.yml', 'scripts/bench/compose.bench.yml'];
 
@@ -30,6 +39,8 @@ export interface LoadSettings {
   duration: number;
   connections: number;
   maxWrites: number;
+  /** Back-to-back rounds of uncached page 1 right after seeding the largest size up to 100 000. */
+  stallRounds: number;
 }
 
 type Log = (msg: string) => void;
@@ -119,6 +130,7 @@ export async function measureLoad(
     if (ceiling) log(`ceiling: ${ceiling.rps} req/s, p99 ${ceiling.p99_ms} ms`);
     // The writes' account and API token: registered once, as a person would (reseeding keeps accounts).
     const writer = await registerAccount(base.direct, 'bench');
+    const stallSize = Math.max(...s.sizes.filter((n) => n <= 100_000));
     for (const posts of s.sizes) {
       log(`seeding ${posts} posts (node dist/seed/seed.cli.js --count ${posts} --reset --seed 1)`);
       const t = Date.now();
@@ -141,6 +153,8 @@ export async function measureLoad(
       log(
         `  deep page ${context.deepPage}, its cursor ${context.deepCursor.slice(0, 24)}…, post ${context.postId}`,
       );
+      const stall_rounds =
+        posts === stallSize ? await stallRounds(s, `${base.direct}${postPaths.list}`, posts, log) : undefined;
       const runs: ScenarioRun[] = [];
       const rss: number[] = [];
       for (const sc of scenarios(context, writer)) {
@@ -168,7 +182,16 @@ export async function measureLoad(
         }
       }
       const second_generator = await crossCheck(s, runs, posts, log);
-      out.push({ posts, seed_s, seed_output, context, runs, rss_mb_samples: rss, second_generator });
+      out.push({
+        posts,
+        seed_s,
+        seed_output,
+        context,
+        runs,
+        rss_mb_samples: rss,
+        ...(stall_rounds ? { stall_rounds } : {}),
+        second_generator,
+      });
     }
   } catch (err) {
     failures.push({ step: 'load stack', error: briefError(err) });
@@ -188,6 +211,25 @@ export async function measureLoad(
     await c(['down', '-v', '--remove-orphans', '--timeout', '15']).catch((e: unknown) => log(String(e)));
   }
   return { ceiling, sizes: out };
+}
+
+/** Uncached page 1 straight to the app, `s.stallRounds` rounds back to back; a failed round fails the run. */
+async function stallRounds(
+  s: LoadSettings,
+  url: string,
+  posts: number,
+  log: Log,
+): Promise<{ rps: number; p50_ms: number; p99_ms: number }[]> {
+  const rounds = [];
+  for (let i = 1; i <= s.stallRounds; i++) {
+    const name = `stall round ${i}/${s.stallRounds}, page 1 direct, ${posts} posts`;
+    const r = await measure(name, url, { connections: s.connections, duration: s.duration, request: html });
+    if (unexpectedAnswers(r) > 0)
+      throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+    log(`  ${name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`);
+    rounds.push({ rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms });
+  }
+  return rounds;
 }
 
 /**

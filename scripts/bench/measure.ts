@@ -3,6 +3,7 @@
  * A step that throws is recorded in `failures` and the others still run, so one broken path never hides
  * the rest of the figures.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { PRODUCT } from '../../app/src/product';
 import { briefError, compose, docker, seconds } from './lib';
@@ -11,6 +12,23 @@ import { measureLoad } from './measure-load';
 import { FIRST_VERSION_FILES, OURS_FILES, measureStartup } from './measure-startup';
 import type { BenchOptions } from './options';
 import type { Failure, RawResults } from './raw';
+
+/** Page 1 figures of an earlier run (its summary.json), read before this run writes anything. */
+function readBefore(file: string, log: (msg: string) => void): RawResults['before'] {
+  try {
+    const s = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      measured_at: string;
+      size_keys: { '10k'?: number };
+      posts_page1_rps: Record<string, { nginx: number | null; direct: number | null }>;
+    };
+    const at = s.size_keys['10k'];
+    const page1 = at === undefined ? undefined : s.posts_page1_rps[String(at)];
+    return page1 ? { file, measured_at: s.measured_at, posts: at!, page1_nginx_rps: page1.nginx } : null;
+  } catch (err) {
+    log(`no earlier run to compare with (${file}: ${briefError(err)})`);
+    return null;
+  }
+}
 
 export async function measureAll(opts: BenchOptions, log: (msg: string) => void): Promise<RawResults> {
   const started = Date.now();
@@ -56,6 +74,7 @@ export async function measureAll(opts: BenchOptions, log: (msg: string) => void)
           duration: opts.duration,
           connections: opts.connections,
           maxWrites: opts.maxWrites,
+          stallRounds: opts.stallRounds,
         },
         log,
         failures,
@@ -88,6 +107,7 @@ export async function measureAll(opts: BenchOptions, log: (msg: string) => void)
       smoke: opts.smoke,
     },
     ceiling: loadResults.ceiling,
+    before: readBefore(opts.before, log),
     sizes: loadResults.sizes,
     startup,
     image,

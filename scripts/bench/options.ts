@@ -11,6 +11,10 @@ export interface BenchOptions {
   /** 'startup', 'image', 'first-version' (the first version's startup), 'load'. */
   skip: Set<string>;
   out: string;
+  /** Back-to-back rounds of uncached page 1 after seeding the largest size up to 100 000. */
+  stallRounds: number;
+  /** An earlier summary.json to compare page 1 with (the committed run, by default). */
+  before: string;
   /** Tiny sizes, short runs, every code path; any unexpected answer or error fails the run. */
   smoke: boolean;
 }
@@ -32,6 +36,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
       skip: { type: 'string', default: '' },
       out: { type: 'string' },
       smoke: { type: 'boolean', default: false },
+      before: { type: 'string', default: '.ci/bench/results/summary.json' },
     },
     strict: true,
     allowPositionals: false,
@@ -57,6 +62,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     connections: whole('connections', values.connections, 1),
     maxWrites: whole('max-writes', values['max-writes'] ?? (smoke ? '50' : '3000'), 1),
     skip,
+    stallRounds: smoke ? 3 : 10,
+    before: values.before,
     // A smoke run never overwrites a real run's figures.
     out: values.out ?? (smoke ? 'bench-results/smoke' : 'bench-results'),
     smoke,

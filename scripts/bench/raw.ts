@@ -19,6 +19,11 @@ export interface SizeRaw {
   runs: ScenarioRun[];
   /** The app's RSS, sampled every second while nginx or the app was under load. */
   rss_mb_samples: number[];
+  /**
+   * Uncached page 1 straight to the app in back-to-back rounds right after the fresh seed (one size only, the
+   * largest up to 100 000): a stall (autovacuum, checkpoints, the pool, GC) shows as one round's p99.
+   */
+  stall_rounds?: { rps: number; p50_ms: number; p99_ms: number }[];
   /** Page 1 through nginx measured again by wrk (absent where wrk is not installed). */
   second_generator?: WrkResult & { tool: 'wrk'; autocannon_rps: number; ratio: number };
 }
@@ -52,6 +57,8 @@ export interface RawResults {
   /** `docker image inspect` id of the database image, when it could be read. */
   database_image_id: string | null;
   nginx_image: string;
+  /** Page 1 through nginx in an earlier run (--before): what "after / before" compares with. */
+  before: { file: string; measured_at: string; posts: number; page1_nginx_rps: number | null } | null;
   machine: string;
   settings: { sizes: number[]; duration_s: number; connections: number; max_writes: number; smoke: boolean };
   ceiling: LoadResult | null;

@@ -101,6 +101,13 @@ export function formatReport(raw: RawResults, summary: Summary): string {
       ...Object.entries(summary.ratios)
         .filter(([k]) => !(`ratios.${k}` in summary.targets))
         .map(([k, v]) => [`ratios.${k}`, v ?? 'n/a']),
+      ['page 1 p99 per round after a fresh seed (ms)', JSON.stringify(summary.page1_rounds)],
+      [
+        'page 1 before (--before)',
+        summary.before
+          ? `${summary.before.page1_nginx_rps} req/s at ${summary.before.posts}, ${summary.before.measured_at}`
+          : 'n/a',
+      ],
       ['image_own_mb', summary.image_own_mb ?? 'n/a'],
       ['database_image', summary.database_image],
       ['ratio sizes (10k/100k/1m)', JSON.stringify(summary.size_keys)],

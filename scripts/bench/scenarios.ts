@@ -60,7 +60,7 @@ export interface Scenario {
 
 // Any cookie takes a request past nginx's micro-cache: every scenario but page1_cached measures the app.
 export const UNCACHED = { cookie: 'bench=uncached' } as const;
-const html: RequestSpec = { headers: { accept: 'text/html', ...UNCACHED } };
+export const html: RequestSpec = { headers: { accept: 'text/html', ...UNCACHED } };
 const json: RequestSpec = { headers: { accept: 'application/json', ...UNCACHED } };
 
 /** The body every POST sends: valid, so the answer must be 201. The bench's database is thrown away. */
