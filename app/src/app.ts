@@ -150,9 +150,18 @@ export function createApp(deps: AppDeps): Express {
   const pagesSession = sessions({ ...config.session, client: deps.mongoClient, dbName: deps.dbName });
   app.use((req, res, next) => {
     if (req.path.startsWith('/api/')) return next();
+    const hasSession = req.headers.cookie?.includes(`${SESSION_COOKIE}=`);
     // Sessions live in MongoDB: with it down, a signed-in request waits for nothing and gets a 503.
-    if (!db.isConnected())
-      return next(req.headers.cookie?.includes(`${SESSION_COOKIE}=`) ? dbUnavailable() : undefined);
+    if (!db.isConnected()) return next(hasSession ? dbUnavailable() : undefined);
+    // An anonymous read stores nothing and shows no form: it gets a session only if its page asks for one
+    // (requireSession: log in, register), so the listing costs no session id, hash or store lookup.
+    if (!hasSession && (req.method === 'GET' || req.method === 'HEAD')) {
+      res.locals.startSession = () =>
+        new Promise<void>((resolve, reject) =>
+          pagesSession(req, res, (err) => (err ? reject(err) : resolve())),
+        );
+      return next();
+    }
     pagesSession(req, res, next);
   });
   app.use(signedInUser(accounts, config.session.absoluteHours));

@@ -88,10 +88,13 @@ const csrf = csrfSync({
 });
 
 /**
- * Forms need a session (it holds their CSRF token), and sessions need MongoDB: without one (the database is
+ * Forms need a session (it holds their CSRF token): an anonymous read that shows one starts it here. Sessions
+ * need MongoDB: without one (the database is
  * down, so the session middleware stepped aside) a form page or post answers 503, never a 500.
  */
-export const requireSession: RequestHandler = (req, _res, next) => {
+export const requireSession: RequestHandler = async (req, res, next) => {
+  const start = (res.locals as { startSession?: () => Promise<void> }).startSession;
+  if (!req.session && start) await start();
   next(req.session ? undefined : dbUnavailable());
 };
 
