@@ -74,6 +74,7 @@ location ~ ^/(healthz|readyz)\$ {
     limit_req zone=per_ip burst=40 nodelay;
     limit_conn per_ip_conn 64;
     include /etc/nginx/snippets/proxy-to-app.conf;
+    error_page 502 504 = @read_again;
 }
 location / {
     return 301 https://$authority\$request_uri;
