@@ -61,6 +61,16 @@ const { security, ...unauthorized } = write;
 
 const Post = responseSchema(postSchema);
 
+/** What a change (PATCH or DELETE) of one post may answer besides its success. */
+const changeErrors = {
+  ...unauthorized,
+  '403': error('Not your post'),
+  '404': error('No such post'),
+  '412': error('If-Match is not the current ETag'),
+  '428': error('If-Match is missing'),
+  ...common,
+};
+
 /** The JSON API's routes (posts.api.ts), for /api/openapi.json. */
 export const postsOpenApi: OpenApiPaths = {
   '/api/posts': {
@@ -124,14 +134,9 @@ export const postsOpenApi: OpenApiPaths = {
       responses: {
         '200': { description: 'Changed', headers: etag, content: json(Post) },
         '400': error('Invalid fields'),
-        ...unauthorized,
-        '403': error('Not your post'),
-        '404': error('No such post'),
-        '412': error('If-Match is not the current ETag'),
         '413': error('Body too large'),
         '415': error('Not application/json'),
-        '428': error('If-Match is missing'),
-        ...common,
+        ...changeErrors,
       },
     },
     delete: {
@@ -141,12 +146,7 @@ export const postsOpenApi: OpenApiPaths = {
       parameters: [id, ifMatch],
       responses: {
         '204': { description: 'Deleted' },
-        ...unauthorized,
-        '403': error('Not your post'),
-        '404': error('No such post'),
-        '412': error('If-Match is not the current ETag'),
-        '428': error('If-Match is missing'),
-        ...common,
+        ...changeErrors,
       },
     },
   },

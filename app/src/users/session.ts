@@ -1,5 +1,5 @@
 import { MongoStore } from 'connect-mongo';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -70,9 +70,7 @@ export function signedInUser(accounts: AccountsService, absoluteHours: number): 
     const tooOld = !startedAt || Date.now() - startedAt > absoluteHours * 3_600_000;
     const actor = tooOld ? undefined : await accounts.actorById(userId);
     if (!actor) {
-      await new Promise<void>((resolve, reject) =>
-        req.session.destroy((err) => (err ? reject(err) : resolve())),
-      );
+      await sessionStep(req, 'destroy');
       return next();
     }
     res.locals.user = actor;
@@ -80,6 +78,13 @@ export function signedInUser(accounts: AccountsService, absoluteHours: number): 
     res.setHeader('Cache-Control', 'private, no-store');
     next();
   };
+}
+
+/** express-session's callback methods, awaited. */
+export function sessionStep(req: Request, step: 'destroy' | 'regenerate' | 'save'): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session[step]((err: unknown) => (err ? reject(err) : resolve())),
+  );
 }
 
 /** CSRF tokens for every form (synchronizer pattern: the token lives in the session), read from `_csrf`. */

@@ -2,7 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { HttpError } from '../errors/http-error';
 import { actorOf, type Actor } from '../http/actor';
 import { formBody, localPath } from '../http/forms';
-import { checkCsrf, requireSession } from './session';
+import { checkCsrf, requireSession, sessionStep } from './session';
 import type { AccountsService } from './users.service';
 import { loginSchema, parseWith, registerSchema, tokenSchema } from './users.validation';
 
@@ -79,9 +79,7 @@ export function accountPagesRouter(accounts: AccountsService, opts: AccountPages
   });
 
   router.post('/logout', ...form, async (req, res) => {
-    await new Promise<void>((resolve, reject) =>
-      req.session.destroy((err) => (err ? reject(err) : resolve())),
-    );
+    await sessionStep(req, 'destroy');
     res.clearCookie('sid', { path: '/' });
     res.redirect(303, '/');
   });
@@ -120,12 +118,10 @@ export const requireUser: RequestHandler = (req, res, next) => {
 
 /** A new session id at every login (no fixation), holding only the user id and when the login happened. */
 async function signIn(req: Request, actor: Actor): Promise<void> {
-  await new Promise<void>((resolve, reject) =>
-    req.session.regenerate((err) => (err ? reject(err) : resolve())),
-  );
+  await sessionStep(req, 'regenerate');
   req.session.userId = actor.id;
   req.session.startedAt = Date.now();
-  await new Promise<void>((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+  await sessionStep(req, 'save');
 }
 
 async function renderAccount(
