@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import express, { type Express, type RequestHandler } from 'express';
+import compression from 'compression';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
@@ -47,6 +48,8 @@ export interface AppDeps {
   /** Prometheus metrics; server.ts passes its own so MongoDB's pool events reach them. */
   metrics?: Metrics;
 }
+
+const isStrongEtag = (etag: unknown): boolean => typeof etag === 'string' && etag.startsWith('"');
 
 /** Builds the Express app. Never listens and never connects: server.ts does that. */
 export function createApp(deps: AppDeps): Express {
@@ -108,6 +111,16 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
+  // Only when asked: nginx asks for gzip for the answers its micro-cache keeps (one compression per page a
+  // second instead of one per reader) and compresses the rest itself (nginx/snippets/proxy-headers.conf).
+  // A strong ETag (an API item's version, for If-Match) names exact bytes: those are left to nginx, which
+  // weakens the tag when it compresses.
+  app.use(
+    compression({
+      filter: (req, res) => !isStrongEtag(res.getHeader('ETag')) && compression.filter(req, res),
+    }),
+  );
+
   app.use(
     '/public',
     express.static(PUBLIC_DIR, {
@@ -148,6 +161,8 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const pagesSession = sessions({ ...config.session, client: deps.mongoClient, dbName: deps.dbName });
+  const startSession = (req: Request, res: Response) =>
+    new Promise<void>((resolve, reject) => pagesSession(req, res, (err) => (err ? reject(err) : resolve())));
   app.use((req, res, next) => {
     if (req.path.startsWith('/api/')) return next();
     const hasSession = req.headers.cookie?.includes(`${SESSION_COOKIE}=`);
@@ -156,10 +171,7 @@ export function createApp(deps: AppDeps): Express {
     // An anonymous read stores nothing and shows no form: it gets a session only if its page asks for one
     // (requireSession: log in, register), so the listing costs no session id, hash or store lookup.
     if (!hasSession && (req.method === 'GET' || req.method === 'HEAD')) {
-      res.locals.startSession = () =>
-        new Promise<void>((resolve, reject) =>
-          pagesSession(req, res, (err) => (err ? reject(err) : resolve())),
-        );
+      res.locals.startSession = startSession;
       return next();
     }
     pagesSession(req, res, next);
@@ -198,7 +210,6 @@ export function configureViews(app: Express, config: Pick<Config, 'appName' | 'e
   app.locals.appName = config.appName;
   app.locals.version = config.version;
   app.locals.env = config.env;
-  app.locals.mineLink = null;
   app.locals.asset = createAssetUrl(PUBLIC_DIR, { watch: config.env === 'development' });
   homeLinks(app);
   addFeatureLinks(app, resource.links);

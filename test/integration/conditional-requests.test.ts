@@ -1,7 +1,7 @@
 import { stopServer } from '../../app/src/server';
 import { dbNameFor, startTestServer, type TestServer } from '../support/http';
 import { apiWrite, registerAccount, type Account } from '../support/accounts';
-import { postPaths, validPost } from '../support/posts';
+import { postPaths, validPost, withLongText } from '../support/posts';
 
 // Conditional GETs: every page and API answer carries an ETag, and a client (or nginx) that sends it back
 // with If-None-Match gets 304 without the body while nothing changed, and 200 with the new body once it did.
@@ -46,5 +46,26 @@ describe('ETag and If-None-Match', () => {
 
     expect(after.status).toBe(200);
     expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+
+  it('compresses only when asked, and never an answer under a strong ETag', async () => {
+    const long = withLongText(validPost('Compressed'), 5_000);
+    const item = (await t.http.post(postPaths.api, long, { headers: apiWrite(writer) })).data.id as string;
+    const get = (path: string, encoding: string) =>
+      t.http.get(path, { headers: { 'accept-encoding': encoding }, decompress: false });
+
+    const [gzip, plain] = [await get(postPaths.list, 'gzip'), await get(postPaths.list, 'identity')];
+    const strong = await get(postPaths.apiItem(item), 'gzip');
+    const weak = await get(postPaths.detail(item), 'gzip');
+
+    expect([gzip.headers['content-encoding'], plain.headers['content-encoding']]).toEqual([
+      'gzip',
+      undefined,
+    ]);
+    expect([strong.headers.etag, strong.headers['content-encoding']]).toEqual(['"v0"', undefined]);
+    expect([weak.headers.etag, weak.headers['content-encoding']]).toEqual([
+      expect.stringMatching(/^W\//),
+      'gzip',
+    ]);
   });
 });

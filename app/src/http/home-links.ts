@@ -13,7 +13,7 @@ export interface FeatureLinks {
   mine?: HomeLink;
 }
 
-type LinkLocals = { homeLinks?: HomeLink[]; navLinks?: HomeLink[]; mineLink?: HomeLink };
+type LinkLocals = { homeLinks?: HomeLink[]; navLinks?: HomeLink[]; mineLink?: HomeLink | null };
 
 /** The list home.ejs renders (app.locals.homeLinks), created on first use. */
 export function homeLinks(app: Express): HomeLink[] {
@@ -27,5 +27,6 @@ export function addFeatureLinks(app: Express, links: FeatureLinks): void {
   const locals = app.locals as LinkLocals;
   locals.navLinks = [...(locals.navLinks ?? []), ...links.nav];
   homeLinks(app).push(...links.home);
-  if (links.mine) locals.mineLink = links.mine;
+  // null until a feature has one: the views test it, and an undefined local would not even exist for EJS.
+  locals.mineLink = links.mine ?? locals.mineLink ?? null;
 }

@@ -1,5 +1,5 @@
 import { MongoStore } from 'connect-mongo';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import session from 'express-session';
 import type { MongoClient } from 'mongodb';
 import type { Connection } from 'mongoose';
@@ -98,8 +98,9 @@ const csrf = csrfSync({
  * down, so the session middleware stepped aside) a form page or post answers 503, never a 500.
  */
 export const requireSession: RequestHandler = async (req, res, next) => {
-  const start = (res.locals as { startSession?: () => Promise<void> }).startSession;
-  if (!req.session && start) await start();
+  const start = (res.locals as { startSession?: (req: Request, res: Response) => Promise<void> })
+    .startSession;
+  if (!req.session && start) await start(req, res);
   next(req.session ? undefined : dbUnavailable());
 };
 
