@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { z } from 'zod';
 import { parseCidrs } from './http/trust-proxy';
+import { NUMBERED_DEPTH_MAX } from './listing/pagination';
 import { PRODUCT } from './product';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -60,7 +61,7 @@ const envSchema = z
     SEED_COUNT: int(100, 0, 10_000_000),
     BODY_LIMIT: byteSize.default('100kb'),
     LISTING_TOTAL_CACHE_MS: int(5_000, 0, 60_000),
-    LISTING_PAGE_DEPTH: int(10_000, 1, 1_000_000),
+    LISTING_PAGE_DEPTH: int(NUMBERED_DEPTH_MAX, 1, 1_000_000),
     SHUTDOWN_TIMEOUT_MS: int(8_000, 1_000, 9_500),
     SHUTDOWN_DELAY_MS: int(0, 0, 5_000),
     KEEP_ALIVE_TIMEOUT_MS: int(65_000, 1_000, 600_000),

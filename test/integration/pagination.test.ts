@@ -14,7 +14,7 @@ describe('listing and pagination', () => {
   let t: TestServer;
 
   beforeAll(async () => {
-    // Numbered pages skip at most 40 posts here (10 000 by default), so the depth limit is reached with 45.
+    // Numbered pages skip at most 40 posts here (2 000 by default), so the depth limit is reached with 45.
     t = await startTestServer({ DB_NAME: dbNameFor(__filename), LISTING_PAGE_DEPTH: '40' });
     const Post = resource.model(t.running.db.connection);
     // A known number of posts in this file's own database; ten share one timestamp to exercise the _id tie-break.
