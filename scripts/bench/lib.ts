@@ -164,6 +164,22 @@ export async function serverRssMb(containerId: string): Promise<number | undefin
   }
 }
 
+/**
+ * CPU time a container has used so far, in ms (its cgroup's counter: v2 cpu.stat, else v1 cpuacct), read
+ * inside it so the host's cgroup layout does not matter. undefined when it cannot be read.
+ */
+export async function containerCpuMs(containerId: string): Promise<number | undefined> {
+  const script =
+    'if [ -r /sys/fs/cgroup/cpu.stat ]; then sed -n "s/^usage_usec //p" /sys/fs/cgroup/cpu.stat; ' +
+    'else echo $(( $(cat /sys/fs/cgroup/cpuacct/cpuacct.usage) / 1000 )); fi';
+  try {
+    const usec = Number((await docker(['exec', containerId, 'sh', '-c', script])).trim());
+    return Number.isFinite(usec) && usec > 0 ? usec / 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Samples `sample` every `everyMs` until `work` settles; returns work's result and every sample. */
 export async function sampleDuring<T, S>(
   work: Promise<T>,

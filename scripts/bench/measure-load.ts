@@ -10,6 +10,7 @@ import { PRODUCT } from '../../app/src/product';
 import {
   briefError,
   compose,
+  containerCpuMs,
   freePorts,
   load,
   measure,
@@ -41,6 +42,8 @@ export interface LoadSettings {
   maxWrites: number;
   /** Back-to-back rounds of uncached page 1 right after seeding the largest size up to 100 000. */
   stallRounds: number;
+  /** Pairs of rounds of uncached page 1, through nginx then direct, at the smallest size. */
+  proxyPairs: number;
 }
 
 type Log = (msg: string) => void;
@@ -182,6 +185,10 @@ export async function measureLoad(
         }
       }
       const second_generator = await crossCheck(s, runs, posts, log);
+      const proxy_pairs =
+        posts === Math.min(...s.sizes)
+          ? await proxyPairs(s, base, posts, await serviceIds(c), log)
+          : undefined;
       out.push({
         posts,
         seed_s,
@@ -190,6 +197,7 @@ export async function measureLoad(
         runs,
         rss_mb_samples: rss,
         ...(stall_rounds ? { stall_rounds } : {}),
+        ...(proxy_pairs ? { proxy_pairs } : {}),
         second_generator,
       });
     }
@@ -228,6 +236,59 @@ async function stallRounds(
       throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
     log(`  ${name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`);
     rounds.push({ rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms });
+  }
+  return rounds;
+}
+
+/** The stack's long-running services and their container ids. */
+async function serviceIds(c: (args: string[]) => Promise<string>): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const service of ['nginx', 'app', 'mongo_db']) ids[service] = (await c(['ps', '-q', service])).trim();
+  return ids;
+}
+
+type PairRound = { rps: number; cpu_ms_per_request: Record<string, number> };
+
+/**
+ * What the proxy costs, by rounds of uncached page 1 through nginx and straight to the app taken in turns: one
+ * pair of runs moved between 0.86 and 1.14 on this shared machine; the medians of several pairs do not. Each
+ * round also records the CPU each container spent per request, which says where a request's time goes.
+ */
+async function proxyPairs(
+  s: LoadSettings,
+  base: Record<Via, string>,
+  posts: number,
+  services: Record<string, string>,
+  log: Log,
+): Promise<Record<'nginx' | 'direct', PairRound[]>> {
+  const rounds: Record<'nginx' | 'direct', PairRound[]> = { nginx: [], direct: [] };
+  const cpu = async () =>
+    Object.fromEntries(
+      await Promise.all(
+        Object.entries(services).map(async ([n, id]) => [n, await containerCpuMs(id)] as const),
+      ),
+    );
+  for (let i = 1; i <= s.proxyPairs; i++) {
+    for (const via of ['nginx', 'direct'] as const) {
+      const name = `proxy pair ${i}/${s.proxyPairs}, page 1 ${via}, ${posts} posts`;
+      const before = await cpu();
+      const r = await measure(name, `${base[via]}${postPaths.list}`, {
+        connections: s.connections,
+        duration: s.duration,
+        request: html,
+      });
+      const after = await cpu();
+      if (unexpectedAnswers(r) > 0)
+        throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+      const perRequest: Record<string, number> = {};
+      for (const n of Object.keys(services)) {
+        const [b, a] = [before[n], after[n]];
+        if (b !== undefined && a !== undefined && r.requests > 0)
+          perRequest[n] = Math.round(((a - b) / r.requests) * 1000) / 1000;
+      }
+      rounds[via].push({ rps: r.rps, cpu_ms_per_request: perRequest });
+      log(`  ${name}: ${r.rps} req/s, CPU ms per request ${JSON.stringify(perRequest)}`);
+    }
   }
   return rounds;
 }

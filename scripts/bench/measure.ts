@@ -75,6 +75,7 @@ export async function measureAll(opts: BenchOptions, log: (msg: string) => void)
           connections: opts.connections,
           maxWrites: opts.maxWrites,
           stallRounds: opts.stallRounds,
+          proxyPairs: opts.proxyPairs,
         },
         log,
         failures,

@@ -13,6 +13,8 @@ export interface BenchOptions {
   out: string;
   /** Back-to-back rounds of uncached page 1 after seeding the largest size up to 100 000. */
   stallRounds: number;
+  /** Pairs of rounds (through nginx, direct) of uncached page 1 at the smallest size: what the proxy costs. */
+  proxyPairs: number;
   /** An earlier summary.json to compare page 1 with (the committed run, by default). */
   before: string;
   /** Tiny sizes, short runs, every code path; any unexpected answer or error fails the run. */
@@ -21,7 +23,7 @@ export interface BenchOptions {
 
 export const DEFAULT_SIZES = [10_000, 100_000];
 export const MILLION = 1_000_000;
-// The larger one lies past the numbered depth (10 000 posts), so the deep scenarios meet it.
+// The larger one lies past the numbered depth (2 000 posts), so the deep scenarios meet it.
 const SMOKE_SIZES = [200, 11_000];
 
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -63,6 +65,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     maxWrites: whole('max-writes', values['max-writes'] ?? (smoke ? '50' : '3000'), 1),
     skip,
     stallRounds: smoke ? 3 : 10,
+    proxyPairs: smoke ? 2 : 5,
     before: values.before,
     // A smoke run never overwrites a real run's figures.
     out: values.out ?? (smoke ? 'bench-results/smoke' : 'bench-results'),

@@ -24,6 +24,11 @@ export interface SizeRaw {
    * largest up to 100 000): a stall (autovacuum, checkpoints, the pool, GC) shows as one round's p99.
    */
   stall_rounds?: { rps: number; p50_ms: number; p99_ms: number }[];
+  /**
+   * Uncached page 1 in rounds taken in turns, through nginx and direct (the smallest size only): req/s, and
+   * the CPU each container (nginx, app, mongo_db) spent per request.
+   */
+  proxy_pairs?: Record<'nginx' | 'direct', { rps: number; cpu_ms_per_request: Record<string, number> }[]>;
   /** Page 1 through nginx measured again by wrk (absent where wrk is not installed). */
   second_generator?: WrkResult & { tool: 'wrk'; autocannon_rps: number; ratio: number };
 }

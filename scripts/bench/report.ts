@@ -102,6 +102,7 @@ export function formatReport(raw: RawResults, summary: Summary): string {
         .filter(([k]) => !(`ratios.${k}` in summary.targets))
         .map(([k, v]) => [`ratios.${k}`, v ?? 'n/a']),
       ['page 1 p99 per round after a fresh seed (ms)', JSON.stringify(summary.page1_rounds)],
+      ['page 1 CPU ms per request by container (medians)', JSON.stringify(summary.page1_cpu_ms_per_request)],
       [
         'page 1 before (--before)',
         summary.before

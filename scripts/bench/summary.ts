@@ -8,6 +8,12 @@ import type { RawResults, ScenarioRun, SizeRaw } from './raw';
 import type { ScenarioId, Via } from './scenarios';
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const median = (xs: number[] | undefined) => {
+  if (!xs?.length) return undefined;
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 const ratio = (a: number | undefined | null, b: number | undefined | null) =>
   a != null && b != null && a > 0 && b > 0 ? round(a / b, 3) : null;
 
@@ -106,7 +112,14 @@ export function summarize(raw: RawResults) {
       deep_vs_page1_100k: deepNumber != null && deepCursor != null ? Math.min(deepNumber, deepCursor) : null,
       deep_number_vs_page1_100k: deepNumber,
       deep_cursor_vs_page1_100k: deepCursor,
-      nginx_vs_direct: ratio(rps(s10k, 'page1', 'nginx'), rps(s10k, 'page1', 'direct')),
+      // The medians of the rounds taken in turns (proxy_pairs), else the one pair of scenario runs.
+      nginx_vs_direct: s10k?.proxy_pairs
+        ? ratio(
+            median(s10k.proxy_pairs.nginx.map((r) => r.rps)),
+            median(s10k.proxy_pairs.direct.map((r) => r.rps)),
+          )
+        : ratio(rps(s10k, 'page1', 'nginx'), rps(s10k, 'page1', 'direct')),
+      nginx_vs_direct_single_pair: ratio(rps(s10k, 'page1', 'nginx'), rps(s10k, 'page1', 'direct')),
       proxied_vs_ceiling: ratio(rps(s10k, 'page1', 'nginx'), raw.ceiling?.rps),
       // Anonymous page 1 from nginx's micro-cache (50 connections) ÷ nginx's static ceiling.
       cached_vs_ceiling: ratio(rps(s10k, 'page1_cached', 'nginx'), raw.ceiling?.rps),
@@ -120,6 +133,8 @@ export function summarize(raw: RawResults) {
     },
     /** The worst p99 of the back-to-back rounds of uncached page 1 right after a fresh seed. */
     page1_worst_round_p99_ms: worstRound(raw.sizes),
+    /** Uncached page 1 at the smallest size: each container's median CPU ms per request, through nginx and direct. */
+    page1_cpu_ms_per_request: cpuPerRequest(s10k?.proxy_pairs),
     page1_rounds: Object.fromEntries(
       raw.sizes.filter((s) => s.stall_rounds).map((s) => [s.posts, s.stall_rounds!.map((r) => r.p99_ms)]),
     ),
@@ -175,6 +190,17 @@ export function summarize(raw: RawResults) {
 }
 
 export type Summary = ReturnType<typeof summarize>;
+
+function cpuPerRequest(pairs: SizeRaw['proxy_pairs']) {
+  if (!pairs) return null;
+  const medians = (rounds: { cpu_ms_per_request: Record<string, number> }[]) => {
+    const names = [...new Set(rounds.flatMap((r) => Object.keys(r.cpu_ms_per_request)))];
+    return Object.fromEntries(
+      names.map((n) => [n, median(rounds.flatMap((r) => r.cpu_ms_per_request[n] ?? []))]),
+    );
+  };
+  return { nginx: medians(pairs.nginx), direct: medians(pairs.direct) };
+}
 
 function worstRound(sizes: SizeRaw[]): number | null {
   const p99s = sizes.flatMap((s) => s.stall_rounds ?? []).map((r) => r.p99_ms);
