@@ -114,10 +114,14 @@ export function createApp(deps: AppDeps): Express {
   // Only when asked: nginx asks for gzip for the answers its micro-cache keeps (one compression per page a
   // second instead of one per reader) and compresses the rest itself (nginx/snippets/proxy-headers.conf).
   // A strong ETag (an API item's version, for If-Match) names exact bytes: those are left to nginx, which
-  // weakens the tag when it compresses.
+  // weakens the tag when it compresses; Vary is still the app's (nginx adds none to proxied answers).
   app.use(
     compression({
-      filter: (req, res) => !isStrongEtag(res.getHeader('ETag')) && compression.filter(req, res),
+      filter: (req, res) => {
+        if (!isStrongEtag(res.getHeader('ETag'))) return compression.filter(req, res);
+        (res as Response).vary('Accept-Encoding');
+        return false;
+      },
     }),
   );
 

@@ -14,7 +14,7 @@ jest.setTimeout(420_000);
  * the exporters, Alertmanager and itself; the blackbox exporter probes the site over HTTPS; an alert fires
  * when a target goes away and Alertmanager delivers it. The only changes from the committed files are the
  * intervals (Prometheus 2 s instead of 15 s, Alertmanager's grouping waits 1 s, TargetDown's `for` 10 s instead
- * of a minute: promtool's tests/alerts.test.yml checks the minute) and a webhook receiver, a container that
+ * of a minute: promtool's tests/alerts.test.yml checks that it fires within the minute) and a webhook receiver, a container that
  * prints what it is sent; the other rules and the routes are the real ones.
  */
 const overrideDir = path.join('test-results', `monitoring-${randomUUID().slice(0, 8)}`);

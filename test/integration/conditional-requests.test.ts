@@ -63,6 +63,7 @@ describe('ETag and If-None-Match', () => {
       undefined,
     ]);
     expect([strong.headers.etag, strong.headers['content-encoding']]).toEqual(['"v0"', undefined]);
+    expect(strong.headers.vary).toBe('Accept-Encoding'); // nginx compresses it, and adds no Vary of its own
     expect([weak.headers.etag, weak.headers['content-encoding']]).toEqual([
       expect.stringMatching(/^W\//),
       'gzip',
