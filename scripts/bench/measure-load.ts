@@ -221,6 +221,13 @@ export async function measureLoad(
   return { ceiling, sizes: out };
 }
 
+/** One timed round of uncached page 1 at `url`: any unexpected answer fails the run. */
+async function pageOneRound(s: LoadSettings, name: string, url: string) {
+  const r = await measure(name, url, { connections: s.connections, duration: s.duration, request: html });
+  if (unexpectedAnswers(r) > 0) throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+  return r;
+}
+
 /** Uncached page 1 straight to the app, `s.stallRounds` rounds back to back; a failed round fails the run. */
 async function stallRounds(
   s: LoadSettings,
@@ -231,9 +238,7 @@ async function stallRounds(
   const rounds = [];
   for (let i = 1; i <= s.stallRounds; i++) {
     const name = `stall round ${i}/${s.stallRounds}, page 1 direct, ${posts} posts`;
-    const r = await measure(name, url, { connections: s.connections, duration: s.duration, request: html });
-    if (unexpectedAnswers(r) > 0)
-      throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
+    const r = await pageOneRound(s, name, url);
     log(`  ${name}: ${r.rps} req/s, p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms`);
     rounds.push({ rps: r.rps, p50_ms: r.p50_ms, p99_ms: r.p99_ms });
   }
@@ -251,8 +256,9 @@ type PairRound = { rps: number; cpu_ms_per_request: Record<string, number> };
 
 /**
  * What the proxy costs, by rounds of uncached page 1 through nginx and straight to the app taken in turns: one
- * pair of runs moved between 0.86 and 1.14 on this shared machine; the medians of several pairs do not. Each
- * round also records the CPU each container spent per request, which says where a request's time goes.
+ * pair of runs moved between 0.86 and 1.14 on this shared machine, and the medians of five pairs still moved
+ * between runs (0.98, 0.82). Each round also records the CPU each container spent per request, which says
+ * where a request's time goes.
  */
 async function proxyPairs(
   s: LoadSettings,
@@ -272,14 +278,8 @@ async function proxyPairs(
     for (const via of ['nginx', 'direct'] as const) {
       const name = `proxy pair ${i}/${s.proxyPairs}, page 1 ${via}, ${posts} posts`;
       const before = await cpu();
-      const r = await measure(name, `${base[via]}${postPaths.list}`, {
-        connections: s.connections,
-        duration: s.duration,
-        request: html,
-      });
+      const r = await pageOneRound(s, name, `${base[via]}${postPaths.list}`);
       const after = await cpu();
-      if (unexpectedAnswers(r) > 0)
-        throw new Error(`${name}: ${JSON.stringify(r.statuses)}, ${r.errors} errors`);
       const perRequest: Record<string, number> = {};
       for (const n of Object.keys(services)) {
         const [b, a] = [before[n], after[n]];
